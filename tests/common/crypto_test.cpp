@@ -1,0 +1,62 @@
+#include "common/crypto.hpp"
+#include "common/clock.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+TEST_CASE("constant_time_equal compares contents and lengths") {
+  const common::bytes a = {1, 2, 3};
+  const common::bytes b = {1, 2, 3};
+  const common::bytes c = {1, 2, 4};
+  const common::bytes d = {1, 2};
+  CHECK(common::constant_time_equal(a, b));
+  CHECK_FALSE(common::constant_time_equal(a, c));
+  CHECK_FALSE(common::constant_time_equal(a, d));
+  CHECK(common::constant_time_equal({}, {}));
+}
+
+TEST_CASE("random_bytes gives the length asked for, different each time") {
+  std::set<common::bytes> seen;
+  for (int i = 0; i < 64; ++i) {
+    const auto r = common::random_bytes(32);
+    REQUIRE(r.has_value());
+    CHECK(r->size() == 32);
+    seen.insert(*r);
+  }
+  CHECK(seen.size() == 64);
+  CHECK(common::random_bytes(0)->empty());
+}
+
+TEST_CASE("random bytes are roughly balanced, not a constant pattern") {
+  const auto r = common::random_bytes(4096);
+  REQUIRE(r.has_value());
+  std::size_t ones = 0;
+  for (const auto byte : *r)
+    ones += static_cast<std::size_t>(__builtin_popcount(byte));
+  // 32768 fair bits: mean 16384, standard deviation about 90.
+  CHECK(ones > 15800);
+  CHECK(ones < 16900);
+}
+
+TEST_CASE("wipe zeroes memory") {
+  common::bytes secret = {9, 9, 9, 9};
+  common::wipe(secret);
+  CHECK(secret == common::bytes{0, 0, 0, 0});
+}
+
+TEST_CASE("fixed_clock stays put until told to move") {
+  common::fixed_clock clock(common::from_unix_seconds(1'700'000'000));
+  CHECK(common::to_unix_seconds(clock.now()) == 1'700'000'000);
+  clock.advance(std::chrono::seconds(30));
+  CHECK(common::to_unix_seconds(clock.now()) == 1'700'000'030);
+  clock.set(common::from_unix_seconds(5));
+  CHECK(common::to_unix_seconds(clock.now()) == 5);
+}
+
+TEST_CASE("system_clock follows the real time") {
+  const common::system_clock clock;
+  const auto a = clock.now();
+  CHECK(common::to_unix_seconds(a) > 1'700'000'000);
+  CHECK(clock.now() >= a);
+}
