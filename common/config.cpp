@@ -281,7 +281,7 @@ config_result<void> option_set::parse(std::span<const std::string_view> args,
 std::string option_set::help() const {
   std::ostringstream out;
   out << "  --config FILE\n      A JSON object of settings, keyed by option "
-         "name. [LATCHKEY_CONFIG]\n";
+         "name.\n      [LATCHKEY_CONFIG]\n";
   for (const auto& o : options_) {
     out << "  --" << o.name;
     if (!o.value_name.empty())

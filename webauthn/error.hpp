@@ -41,6 +41,8 @@ enum class errc {
   cbor_duplicate_key,
   cbor_trailing_bytes,
   cbor_unexpected_type,
+  cbor_missing_key,
+  cbor_reserved_value,
 
   // The attestation object and authenticator data.
   attestation_object_malformed,
@@ -58,6 +60,8 @@ enum class errc {
   cose_key_bad_length,
   cose_key_point_not_on_curve,
   cose_key_rsa_too_small,
+  cose_key_rsa_bad_exponent,
+  cose_key_private_part,
 
   // Ceremony steps.
   rp_id_hash_mismatch,

@@ -1,0 +1,80 @@
+// The `latchkey` command: `serve` runs the server; more subcommands join
+// as the layers they need arrive.
+#include "server/app.hpp"
+#include "server/settings.hpp"
+
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "Usage: latchkey COMMAND [OPTIONS]\n"
+    "\n"
+    "A WebAuthn relying-party server with TOTP and recovery codes as\n"
+    "fallback second factors.\n"
+    "\n"
+    "Commands:\n"
+    "  serve      Run the HTTP server (see latchkey serve --help).\n"
+    "\n"
+    "Options:\n"
+    "  --help     Show this text.\n"
+    "  --version  Show the version.\n";
+
+constexpr std::string_view kServeUsage =
+    "Usage: latchkey serve [OPTIONS]\n"
+    "\n"
+    "Runs the HTTP server until SIGINT or SIGTERM. Each option can also be\n"
+    "set by the environment variable in brackets or by a key of the same\n"
+    "name in a JSON file given with --config. Flags win over variables,\n"
+    "variables over the file.\n"
+    "\n"
+    "Options:\n";
+
+void print(std::FILE* to, std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), to);
+}
+
+bool wants_help(std::span<const std::string_view> args) {
+  for (const auto arg : args) {
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+int run_serve(std::span<const std::string_view> args, char** envp) {
+  if (wants_help(args)) {
+    server::settings defaults;
+    print(stdout, kServeUsage);
+    print(stdout, server::serve_options(defaults).help());
+    return 0;
+  }
+  auto config = server::load_settings(args, common::latchkey_environment(envp));
+  if (!config) {
+    print(stderr, "latchkey: " + config.error().message() + "\n");
+    return 2;
+  }
+  const common::logger log(config->level);
+  return server::serve(*config, log);
+}
+
+}  // namespace
+
+int main(int argc, char** argv, char** envp) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
+      args[0] == "help") {
+    print(args.empty() ? stderr : stdout, kUsage);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    print(stdout, "latchkey " LATCHKEY_VERSION "\n");
+    return 0;
+  }
+  const std::span<const std::string_view> rest(args.begin() + 1, args.end());
+  if (args[0] == "serve") return run_serve(rest, envp);
+  print(stderr, "latchkey: unknown command \"" + std::string(args[0]) +
+                    "\" (see latchkey --help)\n");
+  return 2;
+}

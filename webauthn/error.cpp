@@ -1,0 +1,119 @@
+#include "webauthn/error.hpp"
+
+namespace webauthn {
+namespace {
+
+using common::error_info;
+
+constexpr error_info kErrors[] = {
+    {"ok", "success"},
+
+    {"input_too_large", "the input is larger than allowed"},
+    {"json_malformed", "the input is not well-formed JSON of the right shape"},
+    {"json_missing_member", "a required JSON member is missing"},
+    {"json_wrong_type", "a JSON member has the wrong type"},
+    {"base64url_invalid", "a value is not canonical unpadded base64url"},
+    {"credential_type_invalid", "the credential type is not \"public-key\""},
+    {"credential_id_mismatch",
+     "the credential id differs between id, rawId or authenticator data"},
+    {"credential_id_too_long", "the credential id is longer than 1023 bytes"},
+
+    {"client_data_not_utf8", "clientDataJSON is not valid UTF-8"},
+    {"client_data_malformed", "clientDataJSON is not a well-formed object"},
+    {"client_data_type_mismatch",
+     "clientDataJSON has the wrong type for this ceremony"},
+    {"challenge_mismatch", "the challenge is not the one that was issued"},
+    {"origin_mismatch", "the origin is not one of the configured origins"},
+    {"cross_origin_refused", "a cross-origin ceremony is not allowed"},
+    {"top_origin_refused", "the top-level origin is not allowed"},
+
+    {"cbor_truncated", "CBOR data ends before a declared length or count"},
+    {"cbor_malformed", "CBOR data is not well-formed"},
+    {"cbor_too_deep", "CBOR data nests deeper than allowed"},
+    {"cbor_indefinite_length", "CBOR data uses an indefinite length"},
+    {"cbor_duplicate_key", "a CBOR map has the same key twice"},
+    {"cbor_trailing_bytes", "bytes follow the CBOR item"},
+    {"cbor_unexpected_type", "a CBOR item has the wrong type"},
+    {"cbor_missing_key", "a required key is missing from a CBOR map"},
+    {"cbor_reserved_value",
+     "CBOR data uses a reserved additional-information value"},
+
+    {"attestation_object_malformed",
+     "the attestation object is not a map of exactly fmt, attStmt and "
+     "authData"},
+    {"attestation_format_unsupported", "the attestation format is not known"},
+    {"authenticator_data_truncated",
+     "authenticator data ends before a field it declares"},
+    {"authenticator_data_trailing_bytes",
+     "bytes follow the last field of the authenticator data"},
+    {"attested_credential_missing",
+     "authenticator data lacks the attested credential data"},
+    {"attested_credential_unexpected",
+     "authenticator data carries attested credential data where none "
+     "belongs"},
+    {"extensions_malformed",
+     "the authenticator extensions are not a CBOR map"},
+
+    {"cose_key_malformed", "the COSE key is not a well-formed key map"},
+    {"cose_key_algorithm_unsupported", "the COSE key algorithm is not known"},
+    {"cose_key_parameters_mismatch",
+     "the COSE key type, algorithm and curve do not agree"},
+    {"cose_key_bad_length", "a COSE key parameter has the wrong length"},
+    {"cose_key_point_not_on_curve", "the COSE key point is not on its curve"},
+    {"cose_key_rsa_too_small", "the RSA modulus is shorter than 2048 bits"},
+    {"cose_key_rsa_bad_exponent",
+     "the RSA public exponent is not odd and greater than one"},
+    {"cose_key_private_part", "the COSE key carries private key material"},
+
+    {"rp_id_hash_mismatch", "rpIdHash is not the hash of the RP id"},
+    {"user_not_present", "the user-present flag is not set"},
+    {"user_verification_missing",
+     "user verification was required but not performed"},
+    {"backup_state_without_eligibility",
+     "the backup-state flag is set without backup eligibility"},
+    {"backup_eligibility_changed",
+     "backup eligibility differs from the stored credential"},
+    {"algorithm_not_allowed", "the credential algorithm was not offered"},
+    {"credential_already_registered", "the credential id is already in use"},
+    {"credential_not_allowed",
+     "the credential is not among the allowed credentials"},
+    {"user_handle_missing", "the assertion lacks the user handle"},
+    {"user_handle_mismatch",
+     "the user handle does not belong to the credential's owner"},
+    {"signature_malformed", "the signature is not correctly encoded"},
+    {"signature_invalid", "the signature does not verify"},
+    {"counter_not_increased",
+     "the signature counter did not increase: possibly a cloned "
+     "authenticator"},
+
+    {"attestation_statement_malformed",
+     "the attestation statement does not have its format's shape"},
+    {"attestation_algorithm_mismatch",
+     "the attestation algorithm does not match the key"},
+    {"attestation_signature_invalid", "the attestation signature is invalid"},
+    {"attestation_certificate_malformed",
+     "an attestation certificate cannot be parsed"},
+    {"attestation_certificate_requirements",
+     "the attestation certificate does not meet its format's requirements"},
+    {"attestation_aaguid_mismatch",
+     "the certificate AAGUID differs from the authenticator data"},
+    {"attestation_key_not_p256", "the attestation key is not a P-256 key"},
+};
+static_assert(std::size(kErrors) == static_cast<std::size_t>(errc::count_));
+
+}  // namespace
+
+std::string_view describe(errc e) noexcept {
+  return common::lookup_error(kErrors, static_cast<int>(e)).text;
+}
+
+std::string_view name_of(errc e) noexcept {
+  return common::lookup_error(kErrors, static_cast<int>(e)).name;
+}
+
+const boost::system::error_category& webauthn_category() noexcept {
+  static const common::enum_category<errc> category("webauthn");
+  return category;
+}
+
+}  // namespace webauthn

@@ -1,0 +1,103 @@
+#include "webauthn/json_text.hpp"
+
+#include <string>
+#include <vector>
+
+namespace webauthn {
+namespace {
+
+// Counts brackets outside string literals. The text need not be valid
+// JSON here: anything the count lets through still meets the full parser.
+bool nesting_within(std::string_view text, std::size_t max_depth) noexcept {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// Remembers the member names of every open object while nlohmann parses,
+// and notes when one repeats.
+class duplicate_finder {
+ public:
+  bool operator()(int, nlohmann::json::parse_event_t event,
+                  const nlohmann::json& value) {
+    using event_t = nlohmann::json::parse_event_t;
+    if (event == event_t::object_start) {
+      starts_.push_back(names_.size());
+    } else if (event == event_t::object_end && !starts_.empty()) {
+      names_.resize(starts_.back());
+      starts_.pop_back();
+    } else if (event == event_t::key && !starts_.empty()) {
+      const auto& name = value.get_ref<const std::string&>();
+      for (std::size_t i = starts_.back(); i < names_.size(); ++i) {
+        if (names_[i] == name)
+          duplicate_ = true;
+      }
+      names_.push_back(name);
+    }
+    return true;
+  }
+
+  bool found() const noexcept { return duplicate_; }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<std::size_t> starts_;
+  bool duplicate_ = false;
+};
+
+}  // namespace
+
+result<nlohmann::json> parse_json_text(std::string_view text,
+                                       std::size_t max_depth, errc malformed) {
+  if (!nesting_within(text, max_depth))
+    return malformed;
+  duplicate_finder finder;
+  auto callback = [&finder](int depth, nlohmann::json::parse_event_t event,
+                            nlohmann::json& value) {
+    return finder(depth, event, value);
+  };
+  nlohmann::json value = nlohmann::json::parse(text, callback, false);
+  if (value.is_discarded() || finder.found())
+    return malformed;
+  return value;
+}
+
+result<std::string_view> json_string(const nlohmann::json& object,
+                                     std::string_view name) {
+  const nlohmann::json* member = json_find(object, name);
+  if (member == nullptr)
+    return errc::json_missing_member;
+  if (!member->is_string())
+    return errc::json_wrong_type;
+  return std::string_view(member->get_ref<const std::string&>());
+}
+
+const nlohmann::json* json_find(const nlohmann::json& object,
+                                std::string_view name) {
+  if (!object.is_object())
+    return nullptr;
+  const auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+}  // namespace webauthn
