@@ -134,8 +134,8 @@ result<void> scanner::item(std::size_t depth) {
   if (!read)
     return read.error();
   const header& h = *read;
-  const bool container = h.major == kArray || h.major == kMap ||
-                         h.major == kTag;
+  const bool container =
+      h.major == kArray || h.major == kMap || h.major == kTag;
   if (container && depth > kCborMaxDepth)
     return errc::cbor_too_deep;
   switch (h.major) {
@@ -226,8 +226,7 @@ result<byte_view> cbor_bytes(const cbor_item_t* item) {
   if (item == nullptr || !cbor_isa_bytestring(item) ||
       !cbor_bytestring_is_definite(item))
     return errc::cbor_unexpected_type;
-  return byte_view(cbor_bytestring_handle(item),
-                   cbor_bytestring_length(item));
+  return byte_view(cbor_bytestring_handle(item), cbor_bytestring_length(item));
 }
 
 result<std::string_view> cbor_text(const cbor_item_t* item) {

@@ -31,9 +31,8 @@ result<client_data> parse_client_data(common::byte_view raw) {
     return errc::input_too_large;
   if (utf8_valid_prefix(raw) != raw.size())
     return errc::client_data_not_utf8;
-  const auto parsed =
-      parse_json_text(common::as_text(raw), kMaxDepth,
-                      errc::client_data_malformed);
+  const auto parsed = parse_json_text(common::as_text(raw), kMaxDepth,
+                                      errc::client_data_malformed);
   if (!parsed)
     return parsed.error();
   const nlohmann::json& object = *parsed;

@@ -51,8 +51,7 @@ constexpr error_info kErrors[] = {
     {"attested_credential_unexpected",
      "authenticator data carries attested credential data where none "
      "belongs"},
-    {"extensions_malformed",
-     "the authenticator extensions are not a CBOR map"},
+    {"extensions_malformed", "the authenticator extensions are not a CBOR map"},
 
     {"cose_key_malformed", "the COSE key is not a well-formed key map"},
     {"cose_key_algorithm_unsupported", "the COSE key algorithm is not known"},

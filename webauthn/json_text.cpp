@@ -70,7 +70,7 @@ class duplicate_finder {
 result<nlohmann::json> parse_json_text(std::string_view text,
                                        std::size_t max_depth, errc malformed) {
   if (!nesting_within(text, max_depth))
-    return malformed;
+    return make_error_code(malformed);
   duplicate_finder finder;
   auto callback = [&finder](int depth, nlohmann::json::parse_event_t event,
                             nlohmann::json& value) {
@@ -78,7 +78,7 @@ result<nlohmann::json> parse_json_text(std::string_view text,
   };
   nlohmann::json value = nlohmann::json::parse(text, callback, false);
   if (value.is_discarded() || finder.found())
-    return malformed;
+    return make_error_code(malformed);
   return value;
 }
 
