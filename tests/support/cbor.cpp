@@ -63,11 +63,17 @@ item text(std::string_view value) {
   return checked(cbor_build_stringn(value.data(), value.size()));
 }
 
-item boolean(bool value) { return checked(cbor_build_bool(value)); }
+item boolean(bool value) {
+  return checked(cbor_build_bool(value));
+}
 
-item map(std::size_t size) { return checked(cbor_new_definite_map(size)); }
+item map(std::size_t size) {
+  return checked(cbor_new_definite_map(size));
+}
 
-item array(std::size_t size) { return checked(cbor_new_definite_array(size)); }
+item array(std::size_t size) {
+  return checked(cbor_new_definite_array(size));
+}
 
 void put(const item& map, item key, item value) {
   if (!cbor_map_add(map.get(), {key.get(), value.get()})) {

@@ -181,8 +181,7 @@ common::bytes key_pair::public_point() const {
           "EC point length");
   common::bytes out(length);
   require(EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_PUB_KEY,
-                                          out.data(), out.size(),
-                                          &length) == 1,
+                                          out.data(), out.size(), &length) == 1,
           "EC point");
   return out;
 }

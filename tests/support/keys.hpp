@@ -23,8 +23,8 @@ enum class key_type { es256, es384, es512, ed25519, ed448, rs256, ps256 };
 
 // All key types, for tests that loop over them.
 inline constexpr key_type all_key_types[] = {
-    key_type::es256,   key_type::es384, key_type::es512, key_type::ed25519,
-    key_type::ed448,   key_type::rs256, key_type::ps256};
+    key_type::es256, key_type::es384, key_type::es512, key_type::ed25519,
+    key_type::ed448, key_type::rs256, key_type::ps256};
 
 // COSE algorithm identifiers (IANA "COSE Algorithms").
 namespace cose_alg {
@@ -46,13 +46,13 @@ std::string_view name_of(key_type type) noexcept;
 // The fields of a COSE_Key (RFC 9052 section 7, RFC 8230), so a test can
 // change one and encode the rest unchanged.
 struct cose_key {
-  int kty = 0;               // 1 OKP, 2 EC2, 3 RSA
-  std::optional<int> alg;    // label 3; omitted when empty
-  std::optional<int> crv;    // label -1 for OKP and EC2
-  common::bytes x;           // label -2 (EC2, OKP)
-  common::bytes y;           // label -3 (EC2)
-  common::bytes n;           // label -1 (RSA)
-  common::bytes e;           // label -2 (RSA)
+  int kty = 0;             // 1 OKP, 2 EC2, 3 RSA
+  std::optional<int> alg;  // label 3; omitted when empty
+  std::optional<int> crv;  // label -1 for OKP and EC2
+  common::bytes x;         // label -2 (EC2, OKP)
+  common::bytes y;         // label -3 (EC2)
+  common::bytes n;         // label -1 (RSA)
+  common::bytes e;         // label -2 (RSA)
 
   // CTAP2 canonical order: 1, 3, -1, -2, -3.
   common::bytes encode() const;

@@ -25,10 +25,10 @@ void add_name_entry(X509_NAME* name, const char* field,
     return;
   }
   const auto* data = reinterpret_cast<const unsigned char*>(value.data());
-  require(X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, data,
-                                     static_cast<int>(value.size()), -1,
-                                     0) == 1,
-          "X509_NAME_add_entry_by_txt");
+  require(
+      X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, data,
+                                 static_cast<int>(value.size()), -1, 0) == 1,
+      "X509_NAME_add_entry_by_txt");
 }
 
 void set_subject(X509* cert, const cert_options& options) {
@@ -58,18 +58,17 @@ void add_aaguid_extension(X509* cert, const common::bytes& aaguid,
               ASN1_OCTET_STRING_set(value.get(), der.data(),
                                     static_cast<int>(der.size())) == 1,
           "AAGUID extension value");
-  const extension ext(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(),
-                                                   critical ? 1 : 0,
-                                                   value.get()));
+  const extension ext(X509_EXTENSION_create_by_OBJ(
+      nullptr, oid.get(), critical ? 1 : 0, value.get()));
   require(ext != nullptr && X509_add_ext(cert, ext.get(), -1) == 1,
           "AAGUID extension");
 }
 
 void set_serial_and_validity(X509* cert, const cert_options& options) {
   std::uint64_t serial = 0;
-  require(RAND_bytes(reinterpret_cast<unsigned char*>(&serial),
-                     sizeof serial) == 1,
-          "RAND_bytes");
+  require(
+      RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial) == 1,
+      "RAND_bytes");
   // Positive and non-zero, as RFC 5280 asks of serial numbers.
   serial = (serial >> 1) | 1;
   require(ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert), serial) == 1,
@@ -127,13 +126,13 @@ certificate issue(const certificate* issuer, const cert_options& options) {
     require(issuer_cert != nullptr, "issuer certificate");
   }
   X509* signer_cert = issuer ? issuer_cert.get() : cert.get();
-  require(X509_set_issuer_name(cert.get(),
-                               X509_get_subject_name(signer_cert)) == 1,
-          "issuer name");
+  require(
+      X509_set_issuer_name(cert.get(), X509_get_subject_name(signer_cert)) == 1,
+      "issuer name");
   add_extensions(cert.get(), signer_cert, options);
   const key_pair& signer = issuer ? issuer->key : out.key;
-  const bool pure = signer.type == key_type::ed25519 ||
-                    signer.type == key_type::ed448;
+  const bool pure =
+      signer.type == key_type::ed25519 || signer.type == key_type::ed448;
   require(X509_sign(cert.get(), signer.pkey.get(),
                     pure ? nullptr : EVP_sha256()) > 0,
           "X509_sign");
