@@ -119,6 +119,12 @@ std::optional<key_shape> credential_shape(common::byte_view auth_data) {
   return shape_of(auth_data.subspan(key_offset));
 }
 
+// libfido2 refuses extension outputs it was not told to expect, and
+// telling it needs the request's values; such data is left unjudged.
+bool has_extensions(common::byte_view auth_data) {
+  return auth_data.size() > 32 && (auth_data[32] & 0x80) != 0;
+}
+
 bool libfido2_knows(const key_shape& shape) {
   switch (shape.alg) {
     case COSE_ES256:
@@ -263,7 +269,10 @@ fido2_verdict fido2_judge_registration(std::string_view rp_id,
     return fido2_verdict::refused;
   }
   const auto shape = credential_shape(parts->auth_data);
-  if (parts->fmt == "none" || (shape && !libfido2_knows(*shape))) {
+  const bool known_format =
+      parts->fmt == "packed" || parts->fmt == "fido-u2f" || parts->fmt == "tpm";
+  if (!known_format || has_extensions(parts->auth_data) ||
+      (shape && !libfido2_knows(*shape))) {
     return fido2_verdict::unsupported;
   }
   const fido_cred cred(fido_cred_new());
@@ -306,7 +315,7 @@ fido2_verdict fido2_judge_assertion(std::string_view rp_id,
   if (!shape) {
     return fido2_verdict::refused;
   }
-  if (!libfido2_knows(*shape)) {
+  if (!libfido2_knows(*shape) || has_extensions(authenticator_data)) {
     return fido2_verdict::unsupported;
   }
   const auto key = from_cose(cose_key, *shape);
@@ -324,7 +333,7 @@ fido2_verdict fido2_judge_assertion(std::string_view rp_id,
                                     const EVP_PKEY* key, int cose_alg,
                                     bool require_uv) {
   const auto loaded = from_evp(key, cose_alg);
-  if (!loaded) {
+  if (!loaded || has_extensions(authenticator_data)) {
     return fido2_verdict::unsupported;
   }
   return verify_assertion(rp_id, client_data_json, authenticator_data,

@@ -5,9 +5,13 @@
 // clientDataJSON, certificate contents or chains, and it cannot judge
 // every input, so each answer says whether libfido2 could judge at all.
 //
-// What libfido2 1.12 cannot judge: fmt "none" (there is no signature);
-// credential algorithms other than ES256, ES384, RS256 with a 2048-bit
-// modulus, and EdDSA over Ed25519 (so ES512, PS256 and Ed448 are out).
+// What libfido2 1.12 cannot judge: formats other than packed, fido-u2f
+// and tpm ("none" has no signature); credential algorithms other than
+// ES256, ES384, RS256 with a 2048-bit modulus, and EdDSA over Ed25519 (so
+// ES512, PS256 and Ed448 are out); authenticator data with extensions
+// (libfido2 wants the request that asked for them). Packed self
+// attestation is checked with the credential key's own algorithm: a wrong
+// attStmt alg goes unnoticed by libfido2.
 //
 // Thread-safe: every call builds and frees its own libfido2 objects.
 // Never throws on malformed input; malformed input is refused.

@@ -111,25 +111,25 @@ struct credential {
 struct registration_options {
   std::string rp_id = "localhost";
   std::string origin = "http://localhost:8080";
-  common::bytes challenge;  // empty: 32 fresh random bytes
+  common::bytes challenge{};  // empty: 32 fresh random bytes
   std::optional<bool> cross_origin = false;
-  std::optional<std::string> top_origin;
+  std::optional<std::string> top_origin{};
   key_type key = key_type::es256;
-  std::optional<key_pair> existing_key;  // use this key instead of a new one
+  std::optional<key_pair> existing_key{};  // use this key instead of a new one
   attestation_format format = attestation_format::none;
-  auth_flags flags;  // AT and ED are set to match what is written
+  auth_flags flags{};  // AT and ED are set to match what is written
   std::uint32_t sign_count = 0;
-  std::size_t credential_id_length = 32;       // random bytes
-  std::optional<common::bytes> credential_id;  // exact bytes instead
+  std::size_t credential_id_length = 32;         // random bytes
+  std::optional<common::bytes> credential_id{};  // exact bytes instead
   // nullopt: zeros for fido-u2f (as browsers report U2F keys), else the
   // default AAGUID.
-  std::optional<common::bytes> aaguid;
-  std::optional<common::bytes> extensions;  // encoded CBOR map
-  common::bytes user_handle;                // empty: 64 random bytes
+  std::optional<common::bytes> aaguid{};
+  std::optional<common::bytes> extensions{};  // encoded CBOR map
+  common::bytes user_handle{};                // empty: 64 random bytes
   // The x5c leaf (packed_x5c, fido_u2f). Its AAGUID extension gets the
   // registration's AAGUID when `aaguid_in_certificate` and the options
   // name none.
-  cert_options attestation_cert;
+  cert_options attestation_cert{};
   bool aaguid_in_certificate = true;
   const certificate* issuer = nullptr;  // null: test_root_ca()
 };
@@ -175,17 +175,17 @@ registration make_registration(const registration_options& options = {});
 struct assertion_options {
   std::string origin = "http://localhost:8080";
   // The rpId hashed into authData; nullopt: the credential's.
-  std::optional<std::string> rp_id;
-  common::bytes challenge;  // empty: 32 fresh random bytes
+  std::optional<std::string> rp_id{};
+  common::bytes challenge{};  // empty: 32 fresh random bytes
   std::optional<bool> cross_origin = false;
-  std::optional<std::string> top_origin;
+  std::optional<std::string> top_origin{};
   // nullopt: UP and UV, with BE and BS as the credential has them.
-  std::optional<auth_flags> flags;
+  std::optional<auth_flags> flags{};
   // nullopt: one more than the credential's counter.
   std::optional<std::uint32_t> sign_count;
   bool include_user_handle = true;
-  std::optional<common::bytes> user_handle;  // instead of the credential's
-  std::optional<common::bytes> extensions;   // encoded CBOR map
+  std::optional<common::bytes> user_handle{};  // instead of the credential's
+  std::optional<common::bytes> extensions{};   // encoded CBOR map
 };
 
 struct assertion {

@@ -30,7 +30,7 @@ struct cert_options {
   bool basic_constraints = true;  // write the extension at all
   bool is_ca = false;
   // The AAGUID extension, DER OCTET STRING inside the extension value.
-  std::optional<common::bytes> aaguid;
+  std::optional<common::bytes> aaguid{};
   bool aaguid_critical = false;
   key_type key = key_type::es256;
   common::time_point not_before = common::from_unix_seconds(1704067200);
