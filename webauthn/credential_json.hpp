@@ -83,4 +83,27 @@ result<authentication_response> parse_authentication_response(
     const nlohmann::json& value,
     credential_json_form form = credential_json_form::browser);
 
+// nlohmann::json converts implicitly from text, so text arguments need
+// exact overloads to mean "parse this" rather than "a JSON string".
+inline result<registration_response> parse_registration_response(
+    const std::string& json,
+    credential_json_form form = credential_json_form::browser) {
+  return parse_registration_response(std::string_view(json), form);
+}
+inline result<registration_response> parse_registration_response(
+    const char* json,
+    credential_json_form form = credential_json_form::browser) {
+  return parse_registration_response(std::string_view(json), form);
+}
+inline result<authentication_response> parse_authentication_response(
+    const std::string& json,
+    credential_json_form form = credential_json_form::browser) {
+  return parse_authentication_response(std::string_view(json), form);
+}
+inline result<authentication_response> parse_authentication_response(
+    const char* json,
+    credential_json_form form = credential_json_form::browser) {
+  return parse_authentication_response(std::string_view(json), form);
+}
+
 }  // namespace webauthn
