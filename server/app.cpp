@@ -12,8 +12,8 @@ router make_router(const settings&, const static_files& pages) {
   router routes;
   routes.add(http::verb::get, "/healthz",
              [](const request& req, request_context&) {
-               auto res = json_response(http::status::ok,
-                                        R"({"status":"ok"})", req.version());
+               auto res = json_response(http::status::ok, R"({"status":"ok"})",
+                                        req.version());
                res.set(http::field::cache_control, "no-store");
                return res;
              });
@@ -27,7 +27,8 @@ namespace {
 
 boost::system::result<static_files, std::string> load_pages(
     const settings& config) {
-  if (config.web_root.empty()) return static_files::built_in();
+  if (config.web_root.empty())
+    return static_files::built_in();
   return static_files::load(config.web_root);
 }
 
@@ -51,7 +52,8 @@ int serve(const settings& config, const common::logger& log) {
   http.on_stopped(
       [&] { asio::post(signal_strand, [&] { signals.cancel(); }); });
   signals.async_wait([&](boost::system::error_code ec, int signal) {
-    if (ec) return;
+    if (ec)
+      return;
     log.info("shutting_down", {{"signal", signal}});
     http.shutdown();
   });
@@ -67,9 +69,11 @@ int serve(const settings& config, const common::logger& log) {
                          {"threads", threads},
                          {"pages", static_cast<std::uint64_t>(pages->size())}});
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < threads; ++i)
+    pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
   log.info("stopped");
   return 0;
 }

@@ -3,10 +3,11 @@
 // logs one line per request.
 //
 // Limits: a request head larger than header_limit gets 431, a body larger
-// than body_limit gets 413, a malformed request gets 400, a client too
-// slow to send its head or body gets 408; each of these closes the
-// connection. Connections over max_connections get 503 and are closed.
-// A kept-alive connection may wait idle_timeout for its next request.
+// than body_limit gets 413, a malformed request gets 400; each of these
+// closes the connection. A client too slow to send its head or body, or to
+// read the answer, is disconnected. Connections over max_connections get 503
+// and are closed. A kept-alive connection may wait idle_timeout for its next
+// request.
 //
 // Thread-safe: the server runs on any number of threads of one io_context;
 // `shutdown` may be called from any thread.

@@ -38,7 +38,8 @@ void print(std::FILE* to, std::string_view text) {
 
 bool wants_help(std::span<const std::string_view> args) {
   for (const auto arg : args) {
-    if (arg == "--help" || arg == "-h") return true;
+    if (arg == "--help" || arg == "-h")
+      return true;
   }
   return false;
 }
@@ -73,7 +74,8 @@ int main(int argc, char** argv, char** envp) {
     return 0;
   }
   const std::span<const std::string_view> rest(args.begin() + 1, args.end());
-  if (args[0] == "serve") return run_serve(rest, envp);
+  if (args[0] == "serve")
+    return run_serve(rest, envp);
   print(stderr, "latchkey: unknown command \"" + std::string(args[0]) +
                     "\" (see latchkey --help)\n");
   return 2;

@@ -23,8 +23,8 @@ response problem(http::status status, std::string_view code,
   };
   response res{status, version};
   res.set(http::field::content_type, "application/problem+json");
-  res.body() = body.dump(-1, ' ', false,
-                         nlohmann::json::error_handler_t::replace);
+  res.body() =
+      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.prepare_payload();
   return res;
 }

@@ -20,11 +20,11 @@ response router::handle(const request& req, request_context& ctx) const {
   if (route == routes_.end()) {
     if (fallback_) {
       if (auto res = fallback_(req, ctx)) {
-        if (readable) return std::move(*res);
-        response refused = problem(http::status::method_not_allowed,
-                                   "method_not_allowed",
-                                   "This path answers GET and HEAD only.",
-                                   req.version());
+        if (readable)
+          return std::move(*res);
+        response refused =
+            problem(http::status::method_not_allowed, "method_not_allowed",
+                    "This path answers GET and HEAD only.", req.version());
         refused.set(http::field::allow, "GET, HEAD");
         return refused;
       }
@@ -37,13 +37,16 @@ response router::handle(const request& req, request_context& ctx) const {
   if (chosen == methods.end() && req.method() == http::verb::head) {
     chosen = methods.find(http::verb::get);
   }
-  if (chosen != methods.end()) return chosen->second(req, ctx);
+  if (chosen != methods.end())
+    return chosen->second(req, ctx);
 
   std::string allow;
   for (const auto& [verb, unused] : methods) {
-    if (!allow.empty()) allow += ", ";
+    if (!allow.empty())
+      allow += ", ";
     allow += std::string(http::to_string(verb));
-    if (verb == http::verb::get) allow += ", HEAD";
+    if (verb == http::verb::get)
+      allow += ", HEAD";
   }
   response refused =
       problem(http::status::method_not_allowed, "method_not_allowed",

@@ -32,7 +32,8 @@ bool is_lower_host(std::string_view host) {
 // True when `host` is `rp_id` or a subdomain of it: the relation WebAuthn
 // requires between an origin and the RP ID it claims.
 bool within_rp_id(std::string_view host, std::string_view rp_id) {
-  if (host == rp_id) return true;
+  if (host == rp_id)
+    return true;
   return host.size() > rp_id.size() && host.ends_with(rp_id) &&
          host[host.size() - rp_id.size() - 1] == '.';
 }
@@ -133,8 +134,8 @@ common::config_result<origin_parts> parse_origin(std::string_view text) {
   }
   std::string_view rest = text.substr(scheme_end + 3);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
-    return config_error{
-        name, "an origin has no path, query, fragment or user info"};
+    return config_error{name,
+                        "an origin has no path, query, fragment or user info"};
   }
   out.port = out.scheme == "https" ? 443 : 80;
   if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
@@ -152,12 +153,14 @@ common::config_result<origin_parts> parse_origin(std::string_view text) {
 
 common::config_result<void> validate(settings& s) {
   auto address = parse_listen(s.listen);
-  if (!address) return address.error();
+  if (!address)
+    return address.error();
   s.address = *address;
 
   const auto level = common::parse_log_level(s.log_level);
   if (!level) {
-    return config_error{"log-level", "expected debug, info, warn, error or off"};
+    return config_error{"log-level",
+                        "expected debug, info, warn, error or off"};
   }
   s.level = *level;
   if (s.threads == 0) {
@@ -173,16 +176,17 @@ common::config_result<void> validate(settings& s) {
   }
   for (const auto& text : s.origins) {
     auto origin = parse_origin(text);
-    if (!origin) return origin.error();
+    if (!origin)
+      return origin.error();
     // Plain http is only safe where the network cannot be watched.
     if (origin->scheme == "http" && origin->host != "localhost") {
       return config_error{"origin " + text,
                           "http is allowed for localhost only; use https"};
     }
     if (!within_rp_id(origin->host, s.rp_id)) {
-      return config_error{"origin " + text, "its host is not the rp-id " +
-                                                s.rp_id +
-                                                " or a subdomain of it"};
+      return config_error{
+          "origin " + text,
+          "its host is not the rp-id " + s.rp_id + " or a subdomain of it"};
     }
   }
   return {};
@@ -192,8 +196,10 @@ common::config_result<settings> load_settings(
     std::span<const std::string_view> args, const common::environment& env) {
   settings s;
   auto options = serve_options(s);
-  if (auto parsed = options.parse(args, env); !parsed) return parsed.error();
-  if (auto valid = validate(s); !valid) return valid.error();
+  if (auto parsed = options.parse(args, env); !parsed)
+    return parsed.error();
+  if (auto valid = validate(s); !valid)
+    return valid.error();
   return s;
 }
 

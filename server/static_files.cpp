@@ -34,7 +34,8 @@ constexpr type_entry kTypes[] = {
 
 std::string_view content_type_for(std::string_view name) noexcept {
   for (const auto& entry : kTypes) {
-    if (name.ends_with(entry.extension)) return entry.type;
+    if (name.ends_with(entry.extension))
+      return entry.type;
   }
   return "application/octet-stream";
 }
@@ -64,9 +65,11 @@ boost::system::result<static_files, std::string> static_files::load(
   std::uintmax_t total = 0;
   for (auto it = fs::recursive_directory_iterator(root, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
+    if (!it->is_regular_file(ec))
+      continue;
     total += it->file_size(ec);
-    if (total > kMaxTotal) return "web-root " + folder + ": over 32 MiB";
+    if (total > kMaxTotal)
+      return "web-root " + folder + ": over 32 MiB";
     std::ifstream in(it->path(), std::ios::binary);
     std::string body((std::istreambuf_iterator<char>(in)),
                      std::istreambuf_iterator<char>());
@@ -76,19 +79,22 @@ boost::system::result<static_files, std::string> static_files::load(
     out.add("/" + fs::relative(it->path(), root).generic_string(),
             std::move(body));
   }
-  if (ec) return "web-root " + folder + ": " + ec.message();
+  if (ec)
+    return "web-root " + folder + ": " + ec.message();
   return out;
 }
 
 const static_file* static_files::find(std::string_view path) const {
-  if (path == "/") path = "/index.html";
+  if (path == "/")
+    path = "/index.html";
   const auto it = files_.find(path);
   return it == files_.end() ? nullptr : &it->second;
 }
 
 std::optional<response> static_files::serve(const request& req) const {
   const static_file* file = find(target_path(req.target()));
-  if (file == nullptr) return std::nullopt;
+  if (file == nullptr)
+    return std::nullopt;
   response res{http::status::ok, req.version()};
   res.set(http::field::content_type, file->content_type);
   // The pages change with the binary; revalidating is cheap and avoids a
