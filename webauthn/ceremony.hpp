@@ -1,0 +1,41 @@
+// What the relying party expects of every ceremony: its RP ID, the origins
+// it serves, and how it treats cross-origin and top-origin iframes.
+//
+// Thread-safe: plain data.
+#pragma once
+
+#include "common/bytes.hpp"
+#include "webauthn/client_data.hpp"
+#include "webauthn/error.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace webauthn {
+
+struct relying_party {
+  std::string id;                    // the RP ID, such as "example.com"
+  std::vector<std::string> origins;  // exact origins, such as
+                                     // "https://login.example.com"
+  // Accept crossOrigin: true (the page is framed by another origin).
+  bool allow_cross_origin = false;
+  // Top origins accepted when cross-origin is allowed; empty accepts none.
+  std::vector<std::string> top_origins;
+};
+
+enum class user_verification { required, preferred, discouraged };
+
+std::string_view to_string(user_verification uv) noexcept;
+
+// The client data checks shared by both ceremonies (Level 3 sections 7.1
+// and 7.2, steps "verify type", "challenge", "origin", "crossOrigin" and
+// "topOrigin"), in that order. Fails with client_data_type_mismatch,
+// challenge_mismatch (compared in constant time), origin_mismatch,
+// cross_origin_refused or top_origin_refused.
+result<void> verify_client_data(const client_data& client,
+                                std::string_view expected_type,
+                                common::byte_view expected_challenge,
+                                const relying_party& rp);
+
+}  // namespace webauthn
