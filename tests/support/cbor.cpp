@@ -46,6 +46,55 @@ item negative_integer(std::uint64_t magnitude_minus_one) {
   return checked(cbor_build_negint64(v));
 }
 
+// Walks one item without allocating and returns the offset after it.
+// libcbor allocates whatever count a header declares, so a five-byte input
+// could ask for gigabytes; counts that cannot fit in the bytes left,
+// indefinite lengths and nesting deeper than 16 are refused here first.
+std::optional<std::size_t> skip_item(common::byte_view data, std::size_t pos,
+                                     int depth) {
+  if (depth > 16 || pos >= data.size()) {
+    return std::nullopt;
+  }
+  const int major = data[pos] >> 5;
+  const int info = data[pos] & 0x1f;
+  ++pos;
+  std::uint64_t arg = static_cast<std::uint64_t>(info);
+  if (info >= 24 && info <= 27) {
+    const std::size_t width = std::size_t{1} << (info - 24);
+    if (width > data.size() - pos) {
+      return std::nullopt;
+    }
+    arg = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+      arg = (arg << 8) | data[pos++];
+    }
+  } else if (info > 27) {
+    return std::nullopt;
+  }
+  const std::uint64_t left = data.size() - pos;
+  switch (major) {
+    case 2:
+    case 3:
+      return arg <= left ? std::optional(pos + arg) : std::nullopt;
+    case 4:
+    case 5: {
+      const std::uint64_t items = major == 5 ? arg * 2 : arg;
+      if (arg > left || items > left) {
+        return std::nullopt;
+      }
+      std::optional<std::size_t> next = pos;
+      for (std::uint64_t i = 0; i < items && next; ++i) {
+        next = skip_item(data, *next, depth + 1);
+      }
+      return next;
+    }
+    case 6:
+      return skip_item(data, pos, depth + 1);
+    default:
+      return pos;
+  }
+}
+
 }  // namespace
 
 item integer(std::int64_t value) {
@@ -100,6 +149,9 @@ common::bytes encode(const item& value) {
 }
 
 std::optional<item> decode_prefix(common::byte_view data, std::size_t& used) {
+  if (!skip_item(data, 0, 0)) {
+    return std::nullopt;
+  }
   cbor_load_result result{};
   cbor_item_t* raw = cbor_load(data.data(), data.size(), &result);
   if (raw == nullptr || result.error.code != CBOR_ERR_NONE) {

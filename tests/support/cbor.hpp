@@ -37,8 +37,9 @@ void push(const item& array, item value);
 // The definite-length encoding of `value`.
 common::bytes encode(const item& value);
 
-// Decodes exactly one item from `data`; nullopt on malformed input or
-// trailing bytes.
+// Decodes exactly one item from `data`; nullopt on malformed input,
+// trailing bytes, indefinite lengths, nesting deeper than 16, or declared
+// counts longer than the input (checked before libcbor allocates).
 std::optional<item> decode(common::byte_view data);
 
 // Decodes the first item of `data` and says how many bytes it used.

@@ -269,10 +269,14 @@ fido2_verdict fido2_judge_registration(std::string_view rp_id,
     return fido2_verdict::refused;
   }
   const auto shape = credential_shape(parts->auth_data);
+  if (!shape) {
+    // libfido2 would run the same unbounded libcbor decode on the key.
+    return fido2_verdict::refused;
+  }
   const bool known_format =
       parts->fmt == "packed" || parts->fmt == "fido-u2f" || parts->fmt == "tpm";
   if (!known_format || has_extensions(parts->auth_data) ||
-      (shape && !libfido2_knows(*shape))) {
+      !libfido2_knows(*shape)) {
     return fido2_verdict::unsupported;
   }
   const fido_cred cred(fido_cred_new());
@@ -280,8 +284,7 @@ fido2_verdict fido2_judge_registration(std::string_view rp_id,
   const std::string rp(rp_id);
   const bool ready =
       cred &&
-      (!shape || fido_cred_set_type(cred.get(), static_cast<int>(shape->alg)) ==
-                     FIDO_OK) &&
+      fido_cred_set_type(cred.get(), static_cast<int>(shape->alg)) == FIDO_OK &&
       fido_cred_set_clientdata_hash(cred.get(), hash.data(), hash.size()) ==
           FIDO_OK &&
       fido_cred_set_rp(cred.get(), rp.c_str(), nullptr) == FIDO_OK &&

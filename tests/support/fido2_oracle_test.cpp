@@ -193,3 +193,21 @@ TEST_CASE("the oracle refuses malformed input without crashing") {
   CHECK(fido2_judge_assertion(a.rp_id, a.client_data_json, {}, a.signature,
                               cred.key.cose_bytes()) == fido2_verdict::refused);
 }
+
+TEST_CASE("libfido2 leaves some knobs to Latchkey alone") {
+  // Self attestation is checked with the credential's own algorithm, so a
+  // wrong attStmt alg passes libfido2; Latchkey must refuse it.
+  registration alg = made(attestation_format::packed_self, key_type::es256);
+  alg.statement.alg = cose_alg::rs256;
+  alg.encode_attestation_object();
+  CHECK(fido2_judge_registration(alg) == fido2_verdict::accepted);
+
+  // Extensions need the request that asked for them; not judged.
+  registration_options options;
+  options.format = attestation_format::packed_x5c;
+  options.extensions = common::bytes{0xa1, 0x6b, 'c', 'r', 'e', 'd', 'P',
+                                     'r',  'o',  't', 'e', 'c', 't', 0x02};
+  const registration ext = make_registration(options);
+  CHECK((ext.auth_data_bytes[32] & 0x80) != 0);
+  CHECK(fido2_judge_registration(ext) == fido2_verdict::unsupported);
+}

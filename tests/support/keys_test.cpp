@@ -95,3 +95,15 @@ TEST_CASE("cbor integers round-trip at every width") {
   }
   CHECK_FALSE(cbor::decode(common::bytes{0x01, 0x02}).has_value());
 }
+
+TEST_CASE("cbor::decode refuses what would make libcbor allocate blindly") {
+  // An array header that declares 2^32 - 1 items in five bytes.
+  CHECK_FALSE(cbor::decode(common::bytes{0x9a, 0xff, 0xff, 0xff, 0xff}));
+  CHECK_FALSE(cbor::decode(common::bytes{0x5a, 0x00, 0x01, 0x00, 0x00}));
+  CHECK_FALSE(cbor::decode(common::bytes{0x9f, 0x01, 0xff}));  // indefinite
+  common::bytes deep(17, 0x81);
+  deep.push_back(0x01);
+  CHECK_FALSE(cbor::decode(deep));
+  deep.erase(deep.begin());
+  CHECK(cbor::decode(deep).has_value());
+}
