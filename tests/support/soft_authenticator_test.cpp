@@ -232,3 +232,28 @@ TEST_CASE("id and rawId can differ from the credential id") {
   CHECK(j["id"] == "bm90LXRoZS1pZA");
   CHECK(decode64(j["rawId"]) == reg.credential_id());
 }
+
+TEST_CASE("usage: packed x5c registration, a broken copy, an assertion") {
+  registration_options options;
+  options.rp_id = "example.org";
+  options.origin = "https://example.org";
+  options.challenge = common::bytes(32, 0x42);
+  options.format = attestation_format::packed_x5c;
+  const registration reg = make_registration(options);
+  const std::string good_json = reg.to_json_text();
+  CHECK(good_json.find("\"attestationObject\"") != std::string::npos);
+
+  registration bad = reg;
+  bad.auth_data.flags.be = false;
+  bad.auth_data.flags.bs = true;  // BS without BE
+  bad.rebuild();                  // re-signed: only the flag rule fails
+  CHECK(bad.auth_data_bytes[32] == (0x01 | 0x04 | 0x10 | 0x40));
+
+  credential cred = reg.to_credential();
+  assertion_options get;
+  get.origin = "https://example.org";
+  get.challenge = common::bytes(32, 0x43);
+  const assertion a = make_assertion(cred, get);
+  CHECK(a.auth_data.sign_count == 1);
+  CHECK(a.to_json()["id"] == reg.to_json()["id"]);
+}
