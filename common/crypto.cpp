@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <climits>
 
@@ -20,6 +21,12 @@ bool constant_time_equal(byte_view a, byte_view b) noexcept {
 void wipe(std::span<std::uint8_t> data) noexcept {
   if (!data.empty())
     OPENSSL_cleanse(data.data(), data.size());
+}
+
+sha256_digest sha256(byte_view data) noexcept {
+  sha256_digest out{};
+  SHA256(data.data(), data.size(), out.data());
+  return out;
 }
 
 result<void> random_fill(std::span<std::uint8_t> out) {

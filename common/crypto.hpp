@@ -7,6 +7,8 @@
 #include "common/bytes.hpp"
 #include "common/error.hpp"
 
+#include <array>
+
 namespace common {
 
 // True when both ranges have the same length and the same bytes. The time
@@ -15,6 +17,11 @@ bool constant_time_equal(byte_view a, byte_view b) noexcept;
 
 // Overwrites memory in a way the compiler may not optimise away.
 void wipe(std::span<std::uint8_t> data) noexcept;
+
+using sha256_digest = std::array<std::uint8_t, 32>;
+
+// The SHA-256 hash of `data`.
+sha256_digest sha256(byte_view data) noexcept;
 
 // `count` bytes from RAND_bytes. Fails with random_failed when OpenSSL
 // cannot seed its generator.
