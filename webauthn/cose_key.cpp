@@ -118,47 +118,64 @@ bool curve_fits(cose_algorithm alg, std::int64_t curve) noexcept {
   }
 }
 
-struct ec_curve {
-  const char* group;
-  std::size_t field_size;
-};
-
-ec_curve ec_curve_of(cose_curve curve) noexcept {
+std::size_t field_size_of(cose_curve curve) noexcept {
   switch (curve) {
     case cose_curve::p384:
-      return {"secp384r1", 48};
+      return 48;
     case cose_curve::p521:
-      return {"secp521r1", 66};
+      return 66;
     default:
-      return {"prime256v1", 32};
+      return 32;
   }
 }
 
-result<ossl::pkey> ec_key_from_point(const ec_curve& curve, common::byte_view x,
+// A parameter-only key for the curve, made once per process. Importing a
+// key by group name rebuilds the whole group every time, which costs
+// several times more than the signature check the key is for; copying
+// this and setting the point does not.
+EVP_PKEY* curve_template(const char* group) {
+  EVP_PKEY* out = nullptr;
+  const ossl::pkey_ctx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  if (!ctx || EVP_PKEY_paramgen_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_group_name(ctx.get(), group) != 1 ||
+      EVP_PKEY_paramgen(ctx.get(), &out) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return out;
+}
+
+EVP_PKEY* template_for(cose_curve curve) {
+  static const ossl::pkey p256(curve_template("prime256v1"));
+  static const ossl::pkey p384(curve_template("secp384r1"));
+  static const ossl::pkey p521(curve_template("secp521r1"));
+  switch (curve) {
+    case cose_curve::p384:
+      return p384.get();
+    case cose_curve::p521:
+      return p521.get();
+    default:
+      return p256.get();
+  }
+}
+
+result<ossl::pkey> ec_key_from_point(cose_curve curve, common::byte_view x,
                                      common::byte_view y) {
   // SEC 1 uncompressed form: 0x04 | x | y.
   std::array<unsigned char, 1 + 2 * 66> point{};
   point[0] = 0x04;
   std::ranges::copy(x, point.begin() + 1);
   std::ranges::copy(y, point.begin() + 1 + static_cast<long>(x.size()));
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                       const_cast<char*>(curve.group), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                        1 + x.size() + y.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  const ossl::pkey_ctx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    // Lengths were checked already: OpenSSL refuses points off the curve.
+  EVP_PKEY* parameters = template_for(curve);
+  ossl::pkey key(parameters ? EVP_PKEY_dup(parameters) : nullptr);
+  if (!key) {
     ERR_clear_error();
-    return errc::cose_key_point_not_on_curve;
+    return errc::cose_key_malformed;
   }
-  ossl::pkey key(raw);
-  const ossl::pkey_ctx check(EVP_PKEY_CTX_new_from_pkey(nullptr, raw, nullptr));
-  if (!check || EVP_PKEY_public_check_quick(check.get()) != 1) {
+  // OpenSSL refuses coordinates outside the field and points off the
+  // curve here; the curves have cofactor 1, so no subgroup check is due.
+  if (EVP_PKEY_set1_encoded_public_key(key.get(), point.data(),
+                                       1 + x.size() + y.size()) != 1) {
     ERR_clear_error();
     return errc::cose_key_point_not_on_curve;
   }
@@ -180,10 +197,10 @@ result<cose_key> parse_ec2(const key_params& p, cose_key out) {
   const auto y = required_bytes(p.minus3);
   if (!y)
     return y.error();
-  const ec_curve curve = ec_curve_of(*out.curve);
-  if (x->size() != curve.field_size || y->size() != curve.field_size)
+  const std::size_t size = field_size_of(*out.curve);
+  if (x->size() != size || y->size() != size)
     return errc::cose_key_bad_length;
-  auto key = ec_key_from_point(curve, *x, *y);
+  auto key = ec_key_from_point(*out.curve, *x, *y);
   if (!key)
     return key.error();
   out.key = std::move(*key);
