@@ -3,6 +3,7 @@
 #include "webauthn/attestation_common.hpp"
 
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -56,6 +57,37 @@ std::string one_line(const X509_NAME* name) {
   if (length <= 0 || data == nullptr)
     return {};
   return std::string(data, static_cast<std::size_t>(length));
+}
+
+// Some early U2F attestation certificates (Yubico, 2014) declare unused
+// bits in the BIT STRING that carries their RSA signature, which OpenSSL
+// refuses. An RSA signature is a whole number of bytes, so the count is an
+// encoding slip outside the signed part: the path is checked with it set
+// to zero. The signature must still verify, with the issuer's key, over
+// to-be-signed bytes that the repair does not touch.
+ossl::x509 parse_path_certificate(common::byte_view der) {
+  ossl::x509 cert = parse_certificate_der(der);
+  if (!cert)
+    return cert;
+  int key_nid = NID_undef;
+  if (OBJ_find_sigid_algs(X509_get_signature_nid(cert.get()), nullptr,
+                          &key_nid) != 1 ||
+      key_nid != NID_rsaEncryption)
+    return cert;
+  const ASN1_BIT_STRING* signature = nullptr;
+  X509_get0_signature(&signature, nullptr, cert.get());
+  const auto length = static_cast<std::size_t>(ASN1_STRING_length(signature));
+  // The signature is the certificate's last field: its unused-bits byte
+  // comes right before its value, at the end of the DER.
+  if (length >= der.size())
+    return cert;
+  const std::size_t unused_bits_at = der.size() - length - 1;
+  if (der[unused_bits_at] == 0 || der[unused_bits_at] > 7)
+    return cert;
+  common::bytes repaired(der.begin(), der.end());
+  repaired[unused_bits_at] = 0;
+  ossl::x509 fixed = parse_certificate_der(repaired);
+  return fixed ? std::move(fixed) : std::move(cert);
 }
 
 attestation_trust untrusted(std::string reason) {
@@ -115,7 +147,7 @@ attestation_trust trust_store::evaluate(const std::vector<common::bytes>& path,
     return untrusted("no trust anchors are configured");
   std::vector<ossl::x509> parsed;
   for (std::size_t i = 0; i < path.size(); ++i) {
-    parsed.push_back(parse_certificate_der(path[i]));
+    parsed.push_back(parse_path_certificate(path[i]));
     if (!parsed.back())
       return untrusted("certificate " + std::to_string(i) +
                        " of the path cannot be parsed");
