@@ -51,7 +51,22 @@ result<attestation_verifier> find_attestation_verifier(std::string_view fmt);
 
 // One function per format, each in its own file (attestation_<fmt>.cpp).
 // Each fails with attestation_statement_malformed when the statement does
-// not have the format's shape, and with the format's own rules otherwise.
+// not have the format's shape (a member missing, unknown or of the wrong
+// type), with attested_credential_missing when `input` lacks the
+// authenticator data, its attested credential or the credential key, and
+// with the format's own rules otherwise:
+// - none: nothing more; the statement must be an empty map.
+// - packed: attestation_algorithm_mismatch when alg is not the credential
+//   key's (self) or does not fit the leaf's key (x5c);
+//   attestation_signature_invalid; attestation_certificate_malformed when
+//   an x5c element is not one DER certificate;
+//   attestation_certificate_requirements when the leaf fails section
+//   8.2.1 (version 3, subject C/O/OU/CN, basicConstraints CA false, AAGUID
+//   extension not critical and of the right shape);
+//   attestation_aaguid_mismatch when that extension names another AAGUID.
+// - fido-u2f: attestation_key_not_p256 when the certificate key or the
+//   credential key is not on P-256 (the credential key must be ES256);
+//   attestation_certificate_malformed; attestation_signature_invalid.
 result<attestation_result> verify_none_attestation(
     const attestation_input& input);
 result<attestation_result> verify_packed_attestation(
