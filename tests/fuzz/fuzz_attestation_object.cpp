@@ -12,8 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const auto object = webauthn::parse_attestation_object({data, size});
   if (!object)
     return 0;
-  const auto auth_data =
-      webauthn::parse_authenticator_data(object->auth_data);
+  const auto auth_data = webauthn::parse_authenticator_data(object->auth_data);
   if (auth_data && auth_data->attested)
     (void)webauthn::parse_cose_key(auth_data->attested->public_key);
   return 0;

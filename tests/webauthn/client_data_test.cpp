@@ -40,10 +40,11 @@ TEST_CASE("valid_client_data_with_the_required_members") {
 }
 
 TEST_CASE("valid_client_data_with_optional_and_unknown_members") {
-  const auto parsed = parse(with(
-      R"(,"crossOrigin":true,"topOrigin":"https://top.example",)"
-      R"("other_keys_can_be_added_here":["do not compare",{"a":1}],)"
-      R"("tokenBinding":{"status":"present"},"note":"\u00e9t\u00e9 \ud83d\ude00")"));
+  const auto parsed =
+      parse(with(R"(,"crossOrigin":true,"topOrigin":"https://top.example",)"
+                 R"("other_keys_can_be_added_here":["do not compare",{"a":1}],)"
+                 R"("tokenBinding":{"status":"present"},)"
+                 R"("note":"\u00e9t\u00e9 \ud83d\ude00")"));
   REQUIRE(parsed);
   CHECK(parsed->cross_origin == true);
   CHECK(parsed->top_origin == "https://top.example");
