@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
+#include <string_view>
 
 namespace common {
 
@@ -52,5 +54,9 @@ inline std::int64_t to_unix_seconds(time_point t) noexcept {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
       .count();
 }
+
+// Parses "2025-01-01T00:00:00Z" (UTC, optional fraction of a second) or a
+// whole number of Unix seconds. Nothing else: no offsets, no local time.
+std::optional<time_point> parse_time(std::string_view text);
 
 }  // namespace common

@@ -2,6 +2,7 @@
 // as the layers they need arrive.
 #include "server/app.hpp"
 #include "server/settings.hpp"
+#include "server/verify_command.hpp"
 
 #include <cstdio>
 #include <string_view>
@@ -17,6 +18,8 @@ constexpr std::string_view kUsage =
     "\n"
     "Commands:\n"
     "  serve      Run the HTTP server (see latchkey serve --help).\n"
+    "  verify     Check a captured WebAuthn response offline\n"
+    "             (see latchkey verify --help).\n"
     "\n"
     "Options:\n"
     "  --help     Show this text.\n"
@@ -76,6 +79,8 @@ int main(int argc, char** argv, char** envp) {
   const std::span<const std::string_view> rest(args.begin() + 1, args.end());
   if (args[0] == "serve")
     return run_serve(rest, envp);
+  if (args[0] == "verify")
+    return server::run_verify(rest, stdout, stderr);
   print(stderr, "latchkey: unknown command \"" + std::string(args[0]) +
                     "\" (see latchkey --help)\n");
   return 2;

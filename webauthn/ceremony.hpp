@@ -6,6 +6,7 @@
 
 #include "common/bytes.hpp"
 #include "webauthn/client_data.hpp"
+#include "webauthn/cose_key.hpp"
 #include "webauthn/error.hpp"
 
 #include <string>
@@ -23,6 +24,17 @@ struct relying_party {
   // Top origins accepted when cross-origin is allowed; empty accepts none.
   std::vector<std::string> top_origins;
 };
+
+// Every algorithm Latchkey verifies, and the ones it offers by default in
+// pubKeyCredParams, most preferred first. The fully specified Ed25519 and
+// Ed448 identifiers of Level 3 are verified when an RP offers them.
+inline constexpr cose_algorithm kSupportedAlgorithms[] = {
+    cose_algorithm::es256, cose_algorithm::eddsa, cose_algorithm::ed25519,
+    cose_algorithm::ed448, cose_algorithm::es384, cose_algorithm::es512,
+    cose_algorithm::rs256, cose_algorithm::ps256};
+inline constexpr cose_algorithm kDefaultAlgorithms[] = {
+    cose_algorithm::es256, cose_algorithm::eddsa, cose_algorithm::es384,
+    cose_algorithm::es512, cose_algorithm::rs256, cose_algorithm::ps256};
 
 enum class user_verification { required, preferred, discouraged };
 

@@ -60,3 +60,21 @@ TEST_CASE("system_clock follows the real time") {
   CHECK(common::to_unix_seconds(a) > 1'700'000'000);
   CHECK(clock.now() >= a);
 }
+
+TEST_CASE("parse_time reads UTC timestamps and Unix seconds only") {
+  using common::parse_time;
+  using common::to_unix_seconds;
+  CHECK(to_unix_seconds(*parse_time("2025-01-01T00:00:00Z")) == 1735689600);
+  CHECK(to_unix_seconds(*parse_time("2021-06-15T12:30:45.250Z")) == 1623760245);
+  CHECK(parse_time("2021-06-15T12:30:45.250Z")->time_since_epoch() %
+            std::chrono::seconds(1) ==
+        std::chrono::milliseconds(250));
+  CHECK(to_unix_seconds(*parse_time("1700000000")) == 1700000000);
+  for (const char* bad :
+       {"", "2025-01-01", "2025-01-01T00:00:00", "2025-01-01T00:00:00+01:00",
+        "2025-13-01T00:00:00Z", "2025-01-01T24:00:00Z", "2025-1-01T00:00:00Z",
+        "2025-01-01T00:00:00.Z", "17e8", "yesterday"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_time(bad).has_value());
+  }
+}

@@ -1,0 +1,80 @@
+#include "common/clock.hpp"
+
+#include <charconv>
+#include <ctime>
+
+namespace common {
+namespace {
+
+bool read_number(std::string_view& text, std::size_t digits, int& out) {
+  if (text.size() < digits)
+    return false;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + digits, out);
+  if (ec != std::errc() || end != text.data() + digits)
+    return false;
+  text.remove_prefix(digits);
+  return true;
+}
+
+bool read_char(std::string_view& text, char c) {
+  if (text.empty() || text.front() != c)
+    return false;
+  text.remove_prefix(1);
+  return true;
+}
+
+std::optional<time_point> parse_unix_seconds(std::string_view text) {
+  std::int64_t seconds = 0;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return from_unix_seconds(seconds);
+}
+
+}  // namespace
+
+std::optional<time_point> parse_time(std::string_view text) {
+  if (text.empty())
+    return std::nullopt;
+  if (text.find('T') == std::string_view::npos) {
+    return parse_unix_seconds(text);
+  }
+  std::tm parts{};
+  if (!read_number(text, 4, parts.tm_year) || !read_char(text, '-') ||
+      !read_number(text, 2, parts.tm_mon) || !read_char(text, '-') ||
+      !read_number(text, 2, parts.tm_mday) || !read_char(text, 'T') ||
+      !read_number(text, 2, parts.tm_hour) || !read_char(text, ':') ||
+      !read_number(text, 2, parts.tm_min) || !read_char(text, ':') ||
+      !read_number(text, 2, parts.tm_sec)) {
+    return std::nullopt;
+  }
+  std::chrono::nanoseconds fraction{0};
+  if (read_char(text, '.')) {
+    std::int64_t scale = 100'000'000;
+    std::size_t digits = 0;
+    while (!text.empty() && text.front() >= '0' && text.front() <= '9') {
+      fraction += std::chrono::nanoseconds((text.front() - '0') * scale);
+      scale /= 10;
+      text.remove_prefix(1);
+      if (++digits > 9)
+        return std::nullopt;
+    }
+    if (digits == 0)
+      return std::nullopt;
+  }
+  if (text != "Z" || parts.tm_mon < 1 || parts.tm_mon > 12 ||
+      parts.tm_mday < 1 || parts.tm_mday > 31 || parts.tm_hour > 23 ||
+      parts.tm_min > 59 || parts.tm_sec > 60) {
+    return std::nullopt;
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  const std::time_t seconds = timegm(&parts);
+  return from_unix_seconds(seconds) +
+         std::chrono::duration_cast<time_point::duration>(fraction);
+}
+
+}  // namespace common
