@@ -3,19 +3,24 @@
 # copy of its committed seed corpus. Fails on any crash, leak, timeout or
 # out-of-memory; artifacts land in the work folder it prints.
 #
-# The harnesses are built in $LATCHKEY_FUZZ_BUILD (default build-fuzz at
-# the repository root), configured with clang first if it does not exist.
+# Every tests/fuzz/fuzz_NAME.cpp is a harness whose seeds are in
+# tests/fuzz/corpus/NAME/. They are built in $LATCHKEY_FUZZ_BUILD (default
+# build/fuzz), configured with clang first if it does not exist.
 set -eu
 
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${LATCHKEY_FUZZ_BUILD:-$root/build-fuzz}
-harnesses="attestation_object authenticator_data cose_key client_data
-credential_json"
+build=${LATCHKEY_FUZZ_BUILD:-$root/build/fuzz}
+harnesses=""
+for source in "$root"/tests/fuzz/fuzz_*.cpp; do
+  name=$(basename "$source" .cpp)
+  harnesses="$harnesses ${name#fuzz_}"
+done
 
 if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
-    -DLATCHKEY_FUZZ=ON -DLATCHKEY_TESTS=ON
+    -DLATCHKEY_FUZZ=ON -DLATCHKEY_TESTS=ON -DLATCHKEY_BENCHMARKS=OFF \
+    >/dev/null
 fi
 targets=""
 for h in $harnesses; do targets="$targets fuzz_$h"; done
