@@ -15,6 +15,12 @@ constexpr error_info kErrors[] = {
     {"hex_odd_length", "hex text has an odd length"},
     {"random_failed", "the random generator failed"},
     {"too_large", "input is larger than allowed"},
+    {"base32_bad_character", "base32 text has a character outside A-Z 2-7"},
+    {"base32_bad_padding",
+     "base32 padding is misplaced or not the amount the length needs"},
+    {"base32_bad_length", "base32 text has an impossible length"},
+    {"base32_noncanonical_tail",
+     "base32 text has non-zero bits after its last byte"},
 };
 static_assert(std::size(kErrors) == static_cast<std::size_t>(errc::count_));
 

@@ -102,6 +102,10 @@ enum class errc {
   hex_odd_length,
   random_failed,
   too_large,
+  base32_bad_character,
+  base32_bad_padding,
+  base32_bad_length,
+  base32_noncanonical_tail,
   count_  // not an error: the number of values
 };
 
