@@ -44,32 +44,19 @@ result<void> verify_credential_owner(const authentication_response& response,
   return {};
 }
 
-// Steps 15 to 19: RP ID hash and flags.
+// Steps 15 to 19: RP ID hash and flags, then BE against the stored BE.
 result<void> verify_assertion_data(const authenticator_data& data,
                                    const stored_credential& stored,
                                    const authentication_expectation& expect) {
-  // Verify that rpIdHash is the SHA-256 hash of the RP ID.
-  if (common::sha256(common::as_bytes(expect.rp->id)) != data.rp_id_hash) {
-    return errc::rp_id_hash_mismatch;
+  // Verify the RP ID hash, UP, UV when required, and BS only with BE.
+  if (auto flags = verify_authenticator_flags(data, *expect.rp, expect.uv);
+      !flags) {
+    return flags.error();
   }
 
   // An assertion never carries a new credential.
   if (data.attested)
     return errc::attested_credential_unexpected;
-
-  // Verify that the UP bit of the flags is set.
-  if (!data.flags.user_present)
-    return errc::user_not_present;
-
-  // If user verification was required, verify that the UV bit is set.
-  if (expect.uv == user_verification::required && !data.flags.user_verified) {
-    return errc::user_verification_missing;
-  }
-
-  // If the BE bit is not set, verify that the BS bit is not set.
-  if (!data.flags.backup_eligible && data.flags.backup_state) {
-    return errc::backup_state_without_eligibility;
-  }
 
   // Verify that BE has not changed since registration: it is a property of
   // the authenticator, fixed for the credential's life.

@@ -57,4 +57,28 @@ result<void> verify_client_data(const client_data& client,
   return {};
 }
 
+result<void> verify_authenticator_flags(const authenticator_data& data,
+                                        const relying_party& rp,
+                                        user_verification uv) {
+  // Verify that rpIdHash is the SHA-256 hash of the RP ID.
+  if (common::sha256(common::as_bytes(rp.id)) != data.rp_id_hash) {
+    return errc::rp_id_hash_mismatch;
+  }
+
+  // Verify that the UP bit of the flags is set.
+  if (!data.flags.user_present)
+    return errc::user_not_present;
+
+  // If user verification was required, verify that the UV bit is set.
+  if (uv == user_verification::required && !data.flags.user_verified) {
+    return errc::user_verification_missing;
+  }
+
+  // If the BE bit is not set, verify that the BS bit is not set.
+  if (!data.flags.backup_eligible && data.flags.backup_state) {
+    return errc::backup_state_without_eligibility;
+  }
+  return {};
+}
+
 }  // namespace webauthn

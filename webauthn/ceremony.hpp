@@ -5,6 +5,7 @@
 #pragma once
 
 #include "common/bytes.hpp"
+#include "webauthn/authenticator_data.hpp"
 #include "webauthn/client_data.hpp"
 #include "webauthn/cose_key.hpp"
 #include "webauthn/error.hpp"
@@ -49,5 +50,14 @@ result<void> verify_client_data(const client_data& client,
                                 std::string_view expected_type,
                                 common::byte_view expected_challenge,
                                 const relying_party& rp);
+
+// The authenticator data checks shared by both ceremonies, in spec order:
+// rpIdHash is SHA-256 of the RP ID, UP is set, UV is set when required, and
+// BS is not set without BE. Fails with rp_id_hash_mismatch,
+// user_not_present, user_verification_missing or
+// backup_state_without_eligibility.
+result<void> verify_authenticator_flags(const authenticator_data& data,
+                                        const relying_party& rp,
+                                        user_verification uv);
 
 }  // namespace webauthn

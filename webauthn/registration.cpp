@@ -3,6 +3,7 @@
 #include "common/crypto.hpp"
 #include "webauthn/attestation_object.hpp"
 #include "webauthn/authenticator_data.hpp"
+#include "webauthn/policy.hpp"
 
 #include <algorithm>
 
@@ -14,23 +15,10 @@ namespace {
 result<cose_key> verify_registration_data(
     const authenticator_data& data, const registration_response& response,
     const registration_expectation& expect) {
-  // Verify that rpIdHash is the SHA-256 hash of the RP ID.
-  if (common::sha256(common::as_bytes(expect.rp->id)) != data.rp_id_hash) {
-    return errc::rp_id_hash_mismatch;
-  }
-
-  // Verify that the UP bit of the flags is set.
-  if (!data.flags.user_present)
-    return errc::user_not_present;
-
-  // If user verification was required, verify that the UV bit is set.
-  if (expect.uv == user_verification::required && !data.flags.user_verified) {
-    return errc::user_verification_missing;
-  }
-
-  // If the BE bit is not set, verify that the BS bit is not set.
-  if (!data.flags.backup_eligible && data.flags.backup_state) {
-    return errc::backup_state_without_eligibility;
+  // Verify the RP ID hash, UP, UV when required, and BS only with BE.
+  if (auto flags = verify_authenticator_flags(data, *expect.rp, expect.uv);
+      !flags) {
+    return flags.error();
   }
 
   // A registration must carry the new credential, and its id must be the
@@ -86,6 +74,26 @@ new_credential describe_credential(const registration_response& response,
   return out;
 }
 
+const trust_options& trust_options_of(const registration_expectation& expect) {
+  static const trust_options defaults;
+  return expect.trust != nullptr ? expect.trust->options() : defaults;
+}
+
+// The trust step. Without anchors every statement is untrusted (the policy
+// may accept that); a revoked certificate or SHA-1 that the policy
+// refuses is evidence against the statement and ends the ceremony.
+result<attestation_trust> evaluate_trust(
+    const std::vector<common::bytes>& certificates, std::string_view fmt,
+    const registration_expectation& expect) {
+  static const trust_store no_anchors;
+  const trust_store& store =
+      expect.trust != nullptr ? *expect.trust : no_anchors;
+  attestation_trust trust = store.evaluate(certificates, expect.now, fmt);
+  if (trust.refusal != errc::ok)
+    return trust.refusal;
+  return trust;
+}
+
 }  // namespace
 
 result<new_credential> verify_registration(
@@ -124,18 +132,25 @@ result<new_credential> verify_registration(
   if (!verifier)
     return verifier.error();
 
+  // Refuse an RS1 statement signature unless the SHA-1 policy allows it
+  // for this format.
+  if (auto sha1 = check_statement_sha1(object->statement.get(), object->fmt,
+                                       trust_options_of(expect));
+      !sha1) {
+    return sha1.error();
+  }
+
   // Verify the attestation statement and learn its type.
   const attestation_input input{object->statement.get(), &*data, &*key,
-                                client_data_hash};
+                                client_data_hash, expect.now};
   auto attestation = (*verifier)(input);
   if (!attestation)
     return attestation.error();
 
   // Ask the trust anchors about the statement's certificate path.
-  attestation_trust trust;
-  if (expect.trust != nullptr) {
-    trust = expect.trust->evaluate(attestation->certificates, expect.now);
-  }
+  auto trust = evaluate_trust(attestation->certificates, object->fmt, expect);
+  if (!trust)
+    return trust.error();
 
   // Verify that the credential id is not registered yet, to anyone.
   if (expect.is_registered && expect.is_registered(response.id)) {
@@ -144,7 +159,16 @@ result<new_credential> verify_registration(
 
   auto out = describe_credential(response, *data, *key, object->fmt,
                                  std::move(*attestation));
-  out.trust = std::move(trust);
+  out.trust = std::move(*trust);
+
+  // Apply the relying party's policy, when there is one.
+  if (expect.policy != nullptr) {
+    auto model = check_registration_policy(out, *expect.policy, expect.metadata,
+                                           expect.trust, expect.now);
+    if (!model)
+      return model.error();
+    out.model = std::move(*model);
+  }
   return out;
 }
 
