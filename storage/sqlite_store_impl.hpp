@@ -1,0 +1,205 @@
+// The SQLite store's class, shared by the files that implement its
+// operations. Private to storage/.
+//
+// Thread-safe: connections come from a pool, one caller at a time each;
+// write transactions of this process queue on one timed mutex, so they wait
+// in line rather than polling SQLite's lock (other processes still meet
+// the busy timeout).
+#pragma once
+
+#include "storage/sqlite.hpp"
+#include "storage/sqlite_store.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace storage::sqlite {
+
+// How hard a commit waits for the disk. `full` syncs the WAL before the
+// commit returns (survives power loss); `normal` only writes it (survives a
+// process crash; the last commits may be lost on power loss).
+enum class durability { normal, full };
+
+struct pooled_connection {
+  connection db;
+  durability mode = durability::normal;
+};
+
+// Opens a connection with the settings every connection needs: foreign
+// keys, busy timeout, synchronous=NORMAL, a page cache and untrusted schema.
+// `create` lets it create a missing file.
+int open_configured(const std::string& path,
+                    std::chrono::milliseconds busy_timeout, bool create,
+                    pooled_connection& out, std::string& message);
+
+class connection_pool {
+ public:
+  connection_pool(std::string path, std::chrono::milliseconds busy_timeout)
+      : path_(std::move(path)), busy_timeout_(busy_timeout) {}
+
+  // A connection lent to one caller; goes back to the pool when the lease
+  // ends, unless it was left inside a transaction.
+  class lease {
+   public:
+    lease(connection_pool& pool, std::unique_ptr<pooled_connection> c)
+        : pool_(&pool), connection_(std::move(c)) {}
+    lease(lease&& other) noexcept = default;
+    lease& operator=(lease&&) = delete;
+    ~lease();
+    pooled_connection& operator*() const noexcept { return *connection_; }
+    pooled_connection* operator->() const noexcept { return connection_.get(); }
+
+   private:
+    connection_pool* pool_;
+    std::unique_ptr<pooled_connection> connection_;
+  };
+
+  result<lease> acquire();
+  void give_back(std::unique_ptr<pooled_connection> c);
+
+ private:
+  // Connections beyond this many idle ones are closed when returned.
+  static constexpr std::size_t kMaxIdle = 16;
+
+  std::string path_;
+  std::chrono::milliseconds busy_timeout_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<pooled_connection>> idle_;
+};
+
+class sqlite_store final : public store {
+ public:
+  sqlite_store(std::string path, std::chrono::milliseconds busy_timeout)
+      : pool_(std::move(path), busy_timeout), busy_timeout_(busy_timeout) {}
+
+  result<user> create_user(const new_user& u, time_point now) override;
+  result<user> find_user(user_id id) override;
+  result<user> find_user_by_name(std::string_view username) override;
+  result<user> find_user_by_handle(byte_view handle) override;
+  result<void> set_password_hash(user_id id, const std::string& hash) override;
+  result<void> set_policy_state(user_id id, const std::string& state) override;
+  result<void> delete_user(user_id id) override;
+
+  result<void> add_credential(const credential& c) override;
+  result<credential> find_credential(byte_view id) override;
+  result<std::vector<credential>> list_credentials(user_id user) override;
+  result<void> record_sign_in(byte_view id,
+                              const sign_in_update& update) override;
+  result<void> flag_possibly_cloned(byte_view id) override;
+  result<void> set_suspended(byte_view id, bool suspended) override;
+  result<void> rename_credential(user_id user, byte_view id,
+                                 const std::string& nickname) override;
+  result<void> remove_credential(user_id user, byte_view id) override;
+
+  result<void> put_ceremony(const ceremony& c) override;
+  result<ceremony> take_ceremony(byte_view handle_hash,
+                                 time_point now) override;
+
+  result<void> put_session(const session& s) override;
+  result<session> find_session(byte_view token_hash, time_point now) override;
+  result<void> touch_session(byte_view token_hash, time_point now) override;
+  result<void> delete_session(byte_view token_hash) override;
+  result<std::vector<session>> list_sessions(user_id user,
+                                             time_point now) override;
+  result<void> delete_sessions(user_id user, byte_view keep) override;
+
+  result<void> put_pending_totp(const totp_enrollment& e) override;
+  result<totp_state> find_totp(user_id user) override;
+  result<void> confirm_totp(user_id user, std::int64_t step) override;
+  result<void> accept_totp_step(user_id user, std::int64_t step) override;
+  result<void> delete_totp(user_id user) override;
+
+  result<void> replace_recovery_codes(
+      user_id user, const std::vector<recovery_code>& codes) override;
+  result<recovery_code> find_recovery_code(user_id user,
+                                           std::string_view lookup_id) override;
+  result<void> use_recovery_code(user_id user, std::string_view lookup_id,
+                                 time_point now) override;
+  result<std::size_t> count_unused_recovery_codes(user_id user) override;
+
+  result<rate_limit> record_failure(const std::string& key, time_point now,
+                                    std::chrono::seconds window) override;
+  result<rate_limit> find_rate_limit(const std::string& key) override;
+  result<void> lock_until(const std::string& key, time_point until) override;
+  result<void> clear_rate_limit(const std::string& key) override;
+
+  result<std::int64_t> append_audit(const audit_event& e) override;
+  result<std::vector<audit_event>> list_audit(
+      std::int64_t before, std::size_t limit,
+      std::optional<user_id> user) override;
+
+  result<std::size_t> sweep(time_point now) override;
+
+  result<std::vector<sealed_row>> list_sealed() override;
+  result<void> replace_sealed(const sealed_row& row) override;
+
+  // Hands the connection that opened and migrated the database to the pool.
+  void adopt(std::unique_ptr<pooled_connection> c) {
+    pool_.give_back(std::move(c));
+  }
+
+ private:
+  // Runs `body(connection&)` in one BEGIN IMMEDIATE transaction at the
+  // given durability: committed when it returns a value, rolled back when
+  // it returns an error.
+  template <class Body>
+  auto write(durability mode, Body&& body)
+      -> decltype(body(std::declval<connection&>()));
+
+  // Runs `body(connection&)` on a pooled connection, outside an explicit
+  // transaction: for single statements that read.
+  template <class Body>
+  auto read(Body&& body) -> decltype(body(std::declval<connection&>()));
+
+  // Sets PRAGMA synchronous on `c` when it differs from `mode`.
+  static int set_durability(pooled_connection& c, durability mode);
+
+  connection_pool pool_;
+  std::chrono::milliseconds busy_timeout_;
+  std::timed_mutex write_mutex_;
+};
+
+template <class Body>
+auto sqlite_store::write(durability mode, Body&& body)
+    -> decltype(body(std::declval<connection&>())) {
+  auto lease = pool_.acquire();
+  if (!lease) {
+    return lease.error();
+  }
+  pooled_connection& c = **lease;
+  if (const int rc = set_durability(c, mode); rc != SQLITE_OK) {
+    return to_error(rc);
+  }
+  std::unique_lock lock(write_mutex_, busy_timeout_);
+  if (!lock.owns_lock()) {
+    return make_error_code(errc::busy);
+  }
+  if (const int rc = c.db.run("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
+    return to_error(rc);
+  }
+  auto outcome = body(c.db);
+  if (!outcome) {
+    c.db.run("ROLLBACK");
+    return outcome;
+  }
+  if (const int rc = c.db.run("COMMIT"); rc != SQLITE_OK) {
+    c.db.run("ROLLBACK");
+    return to_error(rc);
+  }
+  return outcome;
+}
+
+template <class Body>
+auto sqlite_store::read(Body&& body)
+    -> decltype(body(std::declval<connection&>())) {
+  auto lease = pool_.acquire();
+  if (!lease) {
+    return lease.error();
+  }
+  return body((*lease)->db);
+}
+
+}  // namespace storage::sqlite

@@ -1,0 +1,587 @@
+// The Store contract: what every backend must do, operation by operation,
+// with each success and each failure value. Written against storage::store
+// only; backend.hpp says where the store comes from.
+#include "tests/storage/backend.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+using common::from_unix_seconds;
+using storage::errc;
+using namespace std::chrono_literals;
+
+namespace {
+
+const common::time_point kNow = from_unix_seconds(1'750'000'000);
+
+common::bytes hash_of(std::uint8_t fill) {
+  return common::bytes(32, fill);
+}
+
+struct fixture {
+  storage_test::temp_dir dir;
+  std::unique_ptr<storage::store> db = storage_test::make_store(dir);
+  storage::store& s = *db;
+
+  storage::user add_user(const std::string& name) {
+    auto u = s.create_user(storage_test::sample_user(name), kNow);
+    REQUIRE(u);
+    return *u;
+  }
+};
+
+storage::ceremony sample_ceremony(std::uint8_t fill,
+                                  std::optional<storage::user_id> user) {
+  storage::ceremony c;
+  c.handle_hash = hash_of(fill);
+  c.kind = storage::ceremony_kind::add_credential;
+  c.user = user;
+  c.session_hash = hash_of(0xee);
+  c.challenge = common::bytes(32, 0x77);
+  c.user_verification = "required";
+  c.expires_at = kNow + 5min;
+  c.context = R"({"origin":"https://example.com"})";
+  return c;
+}
+
+storage::session sample_session(std::uint8_t fill, storage::user_id user) {
+  storage::session s;
+  s.token_hash = hash_of(fill);
+  s.user = user;
+  s.assurance = 2;
+  s.methods = R"(["password","webauthn"])";
+  s.created_at = kNow;
+  s.last_seen_at = kNow;
+  s.expires_at = kNow + 12h;
+  s.address = "192.0.2.1";
+  s.user_agent = "test-agent";
+  return s;
+}
+
+storage::totp_enrollment sample_totp(storage::user_id user, std::uint8_t k) {
+  storage::totp_enrollment e;
+  e.user = user;
+  e.secret = {"key-" + std::to_string(k), common::bytes(48, k)};
+  e.algorithm = "SHA1";
+  e.created_at = kNow;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("users: created, found three ways, unique by name") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  CHECK(alice.id > 0);
+  CHECK(alice.created_at == kNow);
+
+  const auto by_id = f.s.find_user(alice.id);
+  REQUIRE(by_id);
+  CHECK(by_id->username == "alice");
+  CHECK(by_id->display_name == "Display alice");
+  CHECK(by_id->handle == alice.handle);
+  CHECK(by_id->password_hash == alice.password_hash);
+  CHECK(by_id->created_at == kNow);
+  CHECK(f.s.find_user_by_name("alice")->id == alice.id);
+  CHECK(f.s.find_user_by_handle(alice.handle)->id == alice.id);
+
+  CHECK(f.s.create_user(storage_test::sample_user("alice"), kNow).error() ==
+        errc::already_exists);
+  CHECK(f.s.find_user(alice.id + 100).error() == errc::not_found);
+  CHECK(f.s.find_user_by_name("bob").error() == errc::not_found);
+  CHECK(f.s.find_user_by_handle(common::bytes(64, 1)).error() ==
+        errc::not_found);
+}
+
+TEST_CASE("users: a user without a password keeps none") {
+  fixture f;
+  auto nu = storage_test::sample_user("carol");
+  nu.password_hash.reset();
+  const auto u = f.s.create_user(nu, kNow);
+  REQUIRE(u);
+  CHECK_FALSE(f.s.find_user(u->id)->password_hash.has_value());
+}
+
+TEST_CASE("users: password hash and policy state change, or not_found") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  CHECK(f.s.set_password_hash(alice.id, "$argon2id$new"));
+  CHECK(f.s.set_policy_state(alice.id, R"({"enroll":true})"));
+  const auto u = f.s.find_user(alice.id);
+  CHECK(u->password_hash == "$argon2id$new");
+  CHECK(u->policy_state == R"({"enroll":true})");
+  CHECK(f.s.set_password_hash(999, "x").error() == errc::not_found);
+  CHECK(f.s.set_policy_state(999, "x").error() == errc::not_found);
+}
+
+TEST_CASE("users: deleting removes everything theirs but the audit") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  REQUIRE(f.s.add_credential(
+      storage_test::sample_credential(alice.id, storage_test::sample_id(1))));
+  REQUIRE(f.s.put_session(sample_session(1, alice.id)));
+  REQUIRE(f.s.put_ceremony(sample_ceremony(1, alice.id)));
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 1)));
+  REQUIRE(f.s.replace_recovery_codes(alice.id, {{"a1", "h", std::nullopt}}));
+  storage::audit_event e;
+  e.at = kNow;
+  e.user = alice.id;
+  e.event = "sign_in";
+  REQUIRE(f.s.append_audit(e));
+
+  CHECK(f.s.delete_user(alice.id));
+  CHECK(f.s.find_user(alice.id).error() == errc::not_found);
+  CHECK(f.s.find_credential(storage_test::sample_id(1)).error() ==
+        errc::not_found);
+  CHECK(f.s.find_session(hash_of(1), kNow).error() == errc::not_found);
+  CHECK(f.s.take_ceremony(hash_of(1), kNow).error() == errc::not_found);
+  CHECK_FALSE(f.s.find_totp(alice.id)->pending);
+  CHECK(*f.s.count_unused_recovery_codes(alice.id) == 0);
+  CHECK(f.s.list_audit(0, 10, alice.id)->size() == 1);
+  CHECK(f.s.delete_user(alice.id).error() == errc::not_found);
+}
+
+TEST_CASE("users: ids are never reused, so old audit events stay theirs") {
+  fixture f;
+  const auto first = f.add_user("first");
+  REQUIRE(f.s.delete_user(first.id));
+  const auto second = f.add_user("second");
+  CHECK(second.id > first.id);
+}
+
+TEST_CASE("credentials: every field round-trips") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  auto c =
+      storage_test::sample_credential(alice.id, storage_test::sample_id(7));
+  c.sign_count = 41;
+  c.backup_state = true;
+  c.uv_initialized = true;
+  c.attestation_trusted = false;
+  c.last_used_at = kNow;
+  c.possibly_cloned = true;
+  c.suspended = true;
+  REQUIRE(f.s.add_credential(c));
+  const auto got = f.s.find_credential(c.id);
+  REQUIRE(got);
+  CHECK(got->id == c.id);
+  CHECK(got->user == alice.id);
+  CHECK(got->public_key == c.public_key);
+  CHECK(got->algorithm == -7);
+  CHECK(got->sign_count == 41);
+  CHECK(got->transports == std::vector<std::string>{"usb", "nfc"});
+  CHECK(got->aaguid == c.aaguid);
+  CHECK(got->attestation_format == "packed");
+  CHECK(got->attestation_type == "basic");
+  CHECK_FALSE(got->attestation_trusted);
+  CHECK(got->attestation_object == c.attestation_object);
+  CHECK(got->backup_eligible);
+  CHECK(got->backup_state);
+  CHECK(got->uv_initialized);
+  CHECK(got->nickname == "key");
+  CHECK(got->created_at == c.created_at);
+  CHECK(got->last_used_at == kNow);
+  CHECK(got->possibly_cloned);
+  CHECK(got->suspended);
+}
+
+TEST_CASE("credentials: an id belongs to one user only") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  const auto id = storage_test::sample_id(1);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+  CHECK(
+      f.s.add_credential(storage_test::sample_credential(bob.id, id)).error() ==
+      errc::already_exists);
+  CHECK(f.s.add_credential(storage_test::sample_credential(alice.id, id))
+            .error() == errc::already_exists);
+  CHECK(f.s.find_credential(id)->user == alice.id);
+}
+
+TEST_CASE("credentials: a credential for a missing user is not_found") {
+  fixture f;
+  CHECK(f.s.add_credential(
+               storage_test::sample_credential(42, storage_test::sample_id(1)))
+            .error() == errc::not_found);
+}
+
+TEST_CASE("credentials: listed per user") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  for (std::uint32_t n = 1; n <= 3; ++n) {
+    REQUIRE(f.s.add_credential(
+        storage_test::sample_credential(alice.id, storage_test::sample_id(n))));
+  }
+  REQUIRE(f.s.add_credential(
+      storage_test::sample_credential(bob.id, storage_test::sample_id(9))));
+  CHECK(f.s.list_credentials(alice.id)->size() == 3);
+  CHECK(f.s.list_credentials(bob.id)->size() == 1);
+  CHECK(f.s.list_credentials(bob.id + 1)->empty());
+}
+
+TEST_CASE("credentials: record_sign_in raises the counter or refuses") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto id = storage_test::sample_id(1);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+
+  // Both zero: an authenticator without a counter keeps working.
+  CHECK(f.s.record_sign_in(id, {0, false, kNow}));
+  CHECK(f.s.record_sign_in(id, {0, true, kNow + 1s}));
+  CHECK(f.s.find_credential(id)->backup_state);
+  CHECK(f.s.find_credential(id)->last_used_at == kNow + 1s);
+
+  CHECK(f.s.record_sign_in(id, {5, false, kNow + 2s}));
+  CHECK(f.s.find_credential(id)->sign_count == 5);
+  CHECK(f.s.record_sign_in(id, {5, false, kNow + 3s}).error() ==
+        errc::counter_regressed);
+  CHECK(f.s.record_sign_in(id, {4, false, kNow + 3s}).error() ==
+        errc::counter_regressed);
+  // A counter that falls back to 0 is refused too.
+  CHECK(f.s.record_sign_in(id, {0, false, kNow + 3s}).error() ==
+        errc::counter_regressed);
+  const auto after = f.s.find_credential(id);
+  CHECK(after->sign_count == 5);
+  CHECK(after->last_used_at == kNow + 2s);
+  CHECK(f.s.record_sign_in(id, {0xffffffffu, false, kNow + 4s}));
+  CHECK(f.s.find_credential(id)->sign_count == 0xffffffffu);
+
+  CHECK(f.s.record_sign_in(storage_test::sample_id(2), {1, false, kNow})
+            .error() == errc::not_found);
+}
+
+TEST_CASE("credentials: flags, nickname and removal") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  const auto id = storage_test::sample_id(1);
+  const auto missing = storage_test::sample_id(2);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+
+  CHECK(f.s.flag_possibly_cloned(id));
+  CHECK(f.s.find_credential(id)->possibly_cloned);
+  CHECK(f.s.flag_possibly_cloned(missing).error() == errc::not_found);
+
+  CHECK(f.s.set_suspended(id, true));
+  CHECK(f.s.find_credential(id)->suspended);
+  CHECK(f.s.set_suspended(id, false));
+  CHECK_FALSE(f.s.find_credential(id)->suspended);
+  CHECK(f.s.set_suspended(missing, true).error() == errc::not_found);
+
+  CHECK(f.s.rename_credential(alice.id, id, "blue key"));
+  CHECK(f.s.find_credential(id)->nickname == "blue key");
+  CHECK(f.s.rename_credential(bob.id, id, "mine").error() == errc::not_found);
+
+  CHECK(f.s.remove_credential(bob.id, id).error() == errc::not_found);
+  CHECK(f.s.remove_credential(alice.id, id));
+  CHECK(f.s.find_credential(id).error() == errc::not_found);
+  CHECK(f.s.remove_credential(alice.id, id).error() == errc::not_found);
+}
+
+TEST_CASE("ceremonies: taken once, with every field") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto c = sample_ceremony(1, alice.id);
+  REQUIRE(f.s.put_ceremony(c));
+  CHECK(f.s.put_ceremony(c).error() == errc::already_exists);
+  const auto taken = f.s.take_ceremony(c.handle_hash, kNow);
+  REQUIRE(taken);
+  CHECK(taken->handle_hash == c.handle_hash);
+  CHECK(taken->kind == storage::ceremony_kind::add_credential);
+  CHECK(taken->user == alice.id);
+  CHECK(taken->session_hash == c.session_hash);
+  CHECK(taken->challenge == c.challenge);
+  CHECK(taken->user_verification == "required");
+  CHECK(taken->expires_at == c.expires_at);
+  CHECK(taken->context == c.context);
+  CHECK(f.s.take_ceremony(c.handle_hash, kNow).error() == errc::not_found);
+}
+
+TEST_CASE("ceremonies: every kind round-trips; a user is optional") {
+  fixture f;
+  using k = storage::ceremony_kind;
+  std::uint8_t fill = 1;
+  for (const auto kind :
+       {k::sign_up, k::sign_in, k::add_credential, k::step_up,
+        k::conformance_registration, k::conformance_authentication}) {
+    auto c = sample_ceremony(fill++, std::nullopt);
+    c.kind = kind;
+    REQUIRE(f.s.put_ceremony(c));
+    const auto taken = f.s.take_ceremony(c.handle_hash, kNow);
+    REQUIRE(taken);
+    CHECK(taken->kind == kind);
+    CHECK_FALSE(taken->user);
+  }
+  CHECK(f.s.put_ceremony(sample_ceremony(99, 12345)).error() ==
+        errc::not_found);
+}
+
+TEST_CASE("ceremonies: an expired one is expired, and gone") {
+  fixture f;
+  const auto c = sample_ceremony(1, std::nullopt);
+  REQUIRE(f.s.put_ceremony(c));
+  CHECK(f.s.take_ceremony(c.handle_hash, c.expires_at).error() ==
+        errc::expired);
+  CHECK(f.s.take_ceremony(c.handle_hash, kNow).error() == errc::not_found);
+}
+
+TEST_CASE("sessions: found while live, touched, listed, ended") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto s = sample_session(1, alice.id);
+  REQUIRE(f.s.put_session(s));
+  CHECK(f.s.put_session(s).error() == errc::already_exists);
+  CHECK(f.s.put_session(sample_session(2, 999)).error() == errc::not_found);
+
+  const auto found = f.s.find_session(s.token_hash, kNow);
+  REQUIRE(found);
+  CHECK(found->user == alice.id);
+  CHECK(found->assurance == 2);
+  CHECK(found->methods == s.methods);
+  CHECK(found->created_at == kNow);
+  CHECK(found->expires_at == s.expires_at);
+  CHECK(found->address == "192.0.2.1");
+  CHECK(found->user_agent == "test-agent");
+  CHECK(f.s.find_session(s.token_hash, s.expires_at).error() == errc::expired);
+  CHECK(f.s.find_session(hash_of(9), kNow).error() == errc::not_found);
+
+  CHECK(f.s.touch_session(s.token_hash, kNow + 1min));
+  CHECK(f.s.find_session(s.token_hash, kNow)->last_seen_at == kNow + 1min);
+  CHECK(f.s.touch_session(hash_of(9), kNow).error() == errc::not_found);
+
+  CHECK(f.s.list_sessions(alice.id, kNow)->size() == 1);
+  CHECK(f.s.list_sessions(alice.id, s.expires_at)->empty());
+
+  CHECK(f.s.delete_session(s.token_hash));
+  CHECK(f.s.delete_session(s.token_hash).error() == errc::not_found);
+}
+
+TEST_CASE("sessions: ending all but one") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  for (std::uint8_t n = 1; n <= 3; ++n) {
+    REQUIRE(f.s.put_session(sample_session(n, alice.id)));
+  }
+  REQUIRE(f.s.put_session(sample_session(9, bob.id)));
+  CHECK(f.s.delete_sessions(alice.id, hash_of(2)));
+  const auto left = f.s.list_sessions(alice.id, kNow);
+  REQUIRE(left->size() == 1);
+  CHECK(left->front().token_hash == hash_of(2));
+  CHECK(f.s.delete_sessions(alice.id, {}));
+  CHECK(f.s.list_sessions(alice.id, kNow)->empty());
+  CHECK(f.s.list_sessions(bob.id, kNow)->size() == 1);
+}
+
+TEST_CASE("totp: pending, confirmed, replaced") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  CHECK_FALSE(f.s.find_totp(alice.id)->confirmed);
+  CHECK(f.s.confirm_totp(alice.id, 10).error() == errc::not_found);
+
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 1)));
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 2)));  // replaces
+  auto state = f.s.find_totp(alice.id);
+  REQUIRE(state->pending);
+  CHECK_FALSE(state->confirmed);
+  CHECK(state->pending->secret.key_id == "key-2");
+  CHECK(state->pending->secret.blob == common::bytes(48, 2));
+  CHECK(state->pending->algorithm == "SHA1");
+  CHECK(state->pending->digits == 6);
+  CHECK(state->pending->period == 30);
+
+  CHECK(f.s.confirm_totp(alice.id, 100));
+  state = f.s.find_totp(alice.id);
+  REQUIRE(state->confirmed);
+  CHECK_FALSE(state->pending);
+  CHECK(state->confirmed->confirmed);
+  CHECK(state->confirmed->last_step == 100);
+
+  // A new secret stays pending beside the old one until confirmed.
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 3)));
+  state = f.s.find_totp(alice.id);
+  CHECK(state->confirmed->secret.key_id == "key-2");
+  CHECK(state->pending->secret.key_id == "key-3");
+  CHECK(f.s.confirm_totp(alice.id, 200));
+  state = f.s.find_totp(alice.id);
+  CHECK(state->confirmed->secret.key_id == "key-3");
+  CHECK_FALSE(state->pending);
+
+  CHECK(f.s.put_pending_totp(sample_totp(999, 1)).error() == errc::not_found);
+}
+
+TEST_CASE("totp: a time step is accepted once, and only going forward") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  CHECK(f.s.accept_totp_step(alice.id, 5).error() == errc::not_found);
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 1)));
+  // A pending enrollment does not accept codes.
+  CHECK(f.s.accept_totp_step(alice.id, 5).error() == errc::not_found);
+  REQUIRE(f.s.confirm_totp(alice.id, 10));
+  CHECK(f.s.accept_totp_step(alice.id, 10).error() == errc::already_used);
+  CHECK(f.s.accept_totp_step(alice.id, 9).error() == errc::already_used);
+  CHECK(f.s.accept_totp_step(alice.id, 11));
+  CHECK(f.s.accept_totp_step(alice.id, 11).error() == errc::already_used);
+  CHECK(f.s.find_totp(alice.id)->confirmed->last_step == 11);
+
+  CHECK(f.s.delete_totp(alice.id));
+  CHECK_FALSE(f.s.find_totp(alice.id)->confirmed);
+  CHECK(f.s.delete_totp(alice.id).error() == errc::not_found);
+}
+
+TEST_CASE("recovery codes: used once; a new set voids the old") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  REQUIRE(f.s.replace_recovery_codes(
+      alice.id,
+      {{"a1", "hash-a1", std::nullopt}, {"a2", "hash-a2", std::nullopt}}));
+  CHECK(*f.s.count_unused_recovery_codes(alice.id) == 2);
+  const auto code = f.s.find_recovery_code(alice.id, "a1");
+  REQUIRE(code);
+  CHECK(code->hash == "hash-a1");
+  CHECK_FALSE(code->used_at);
+  CHECK(f.s.find_recovery_code(alice.id, "zz").error() == errc::not_found);
+
+  CHECK(f.s.use_recovery_code(alice.id, "a1", kNow));
+  CHECK(f.s.find_recovery_code(alice.id, "a1")->used_at == kNow);
+  CHECK(f.s.use_recovery_code(alice.id, "a1", kNow).error() ==
+        errc::already_used);
+  CHECK(f.s.use_recovery_code(alice.id, "zz", kNow).error() == errc::not_found);
+  CHECK(*f.s.count_unused_recovery_codes(alice.id) == 1);
+
+  REQUIRE(
+      f.s.replace_recovery_codes(alice.id, {{"b1", "hash-b1", std::nullopt}}));
+  CHECK(f.s.find_recovery_code(alice.id, "a2").error() == errc::not_found);
+  CHECK(*f.s.count_unused_recovery_codes(alice.id) == 1);
+  CHECK(f.s.replace_recovery_codes(
+               alice.id, {{"c1", "h", std::nullopt}, {"c1", "h", std::nullopt}})
+            .error() == errc::already_exists);
+  // The failed set changed nothing.
+  CHECK(f.s.find_recovery_code(alice.id, "b1"));
+  CHECK(f.s.replace_recovery_codes(999, {{"x", "h", std::nullopt}}).error() ==
+        errc::not_found);
+}
+
+TEST_CASE("rate limits: failures counted per window, locked, cleared") {
+  fixture f;
+  CHECK(f.s.find_rate_limit("user:alice").error() == errc::not_found);
+  CHECK(f.s.lock_until("user:alice", kNow).error() == errc::not_found);
+
+  auto r = f.s.record_failure("user:alice", kNow, 60s);
+  REQUIRE(r);
+  CHECK(r->failures == 1);
+  CHECK(r->window_start == kNow);
+  r = f.s.record_failure("user:alice", kNow + 30s, 60s);
+  CHECK(r->failures == 2);
+  CHECK(r->window_start == kNow);
+  CHECK(f.s.record_failure("addr:192.0.2.1", kNow, 60s)->failures == 1);
+
+  CHECK(f.s.lock_until("user:alice", kNow + 5min));
+  r = f.s.find_rate_limit("user:alice");
+  CHECK(r->failures == 2);
+  CHECK(r->locked_until == kNow + 5min);
+
+  // Once the window has passed, counting starts again.
+  r = f.s.record_failure("user:alice", kNow + 60s, 60s);
+  CHECK(r->failures == 1);
+  CHECK(r->window_start == kNow + 60s);
+
+  CHECK(f.s.clear_rate_limit("user:alice"));
+  CHECK(f.s.find_rate_limit("user:alice").error() == errc::not_found);
+  CHECK(f.s.clear_rate_limit("user:alice"));
+  CHECK(f.s.find_rate_limit("addr:192.0.2.1")->failures == 1);
+}
+
+TEST_CASE("audit: appended with rising ids, listed newest first, paged") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  std::vector<std::int64_t> ids;
+  for (int n = 0; n < 5; ++n) {
+    storage::audit_event e;
+    e.at = kNow + std::chrono::seconds(n);
+    e.user = n % 2 == 0 ? std::optional(alice.id) : std::nullopt;
+    e.event = "event-" + std::to_string(n);
+    e.outcome = "ok";
+    e.address = "192.0.2.1";
+    e.user_agent = "agent";
+    e.detail = "detail";
+    const auto id = f.s.append_audit(e);
+    REQUIRE(id);
+    ids.push_back(*id);
+  }
+  CHECK(std::is_sorted(ids.begin(), ids.end()));
+  const auto all = f.s.list_audit(0, 10, std::nullopt);
+  REQUIRE(all->size() == 5);
+  CHECK(all->front().id == ids.back());
+  CHECK(all->front().event == "event-4");
+  CHECK(all->front().at == kNow + 4s);
+  CHECK(all->front().user == alice.id);
+  CHECK(all->front().address == "192.0.2.1");
+  CHECK(all->front().user_agent == "agent");
+  CHECK(all->front().detail == "detail");
+  CHECK_FALSE((*all)[1].user);
+
+  const auto page = f.s.list_audit(ids[3], 2, std::nullopt);
+  REQUIRE(page->size() == 2);
+  CHECK((*page)[0].id == ids[2]);
+  CHECK((*page)[1].id == ids[1]);
+  const auto theirs = f.s.list_audit(0, 10, alice.id);
+  CHECK(theirs->size() == 3);
+  CHECK(f.s.list_audit(ids[2], 10, alice.id)->size() == 1);
+}
+
+TEST_CASE("sweep removes expired ceremonies and sessions only") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  auto old_c = sample_ceremony(1, std::nullopt);
+  old_c.expires_at = kNow - 1s;
+  REQUIRE(f.s.put_ceremony(old_c));
+  REQUIRE(f.s.put_ceremony(sample_ceremony(2, std::nullopt)));
+  auto old_s = sample_session(3, alice.id);
+  old_s.expires_at = kNow;
+  REQUIRE(f.s.put_session(old_s));
+  REQUIRE(f.s.put_session(sample_session(4, alice.id)));
+  CHECK(*f.s.sweep(kNow) == 2);
+  CHECK(*f.s.sweep(kNow) == 0);
+  CHECK(f.s.take_ceremony(hash_of(2), kNow));
+  CHECK(f.s.find_session(hash_of(4), kNow));
+}
+
+TEST_CASE("sealed values: listed and replaced in place") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 1)));
+  REQUIRE(f.s.confirm_totp(alice.id, 1));
+  REQUIRE(f.s.put_pending_totp(sample_totp(alice.id, 2)));
+  REQUIRE(f.s.put_pending_totp(sample_totp(bob.id, 3)));
+  auto rows = f.s.list_sealed();
+  REQUIRE(rows);
+  REQUIRE(rows->size() == 3);
+
+  for (auto row : *rows) {
+    row.value = {"key-new", common::bytes(40, 0xcc)};
+    CHECK(f.s.replace_sealed(row));
+  }
+  for (const auto& row : *f.s.list_sealed()) {
+    CHECK(row.value.key_id == "key-new");
+    CHECK(row.value.blob == common::bytes(40, 0xcc));
+  }
+  const auto state = f.s.find_totp(alice.id);
+  CHECK(state->confirmed->secret.key_id == "key-new");
+  CHECK(state->pending->secret.key_id == "key-new");
+
+  // A value sealed for one user never lands on another user's row.
+  auto wrong = rows->front();
+  wrong.user = wrong.user == alice.id ? bob.id : alice.id;
+  CHECK(f.s.replace_sealed(wrong).error() == errc::not_found);
+  auto gone = rows->front();
+  gone.row = 1'000'000;
+  CHECK(f.s.replace_sealed(gone).error() == errc::not_found);
+  auto elsewhere = rows->front();
+  elsewhere.table = "no_such_table";
+  CHECK(f.s.replace_sealed(elsewhere).error() == errc::not_found);
+}
