@@ -1,7 +1,7 @@
 // Reads the whitespace-separated vector files under tests/totp/data/,
 // skipping blank lines and '#' comments.
 //
-// Not thread-safe concerns: plain functions over files read once.
+// Thread-safe: each call reads its own file.
 #pragma once
 
 #include <fstream>
