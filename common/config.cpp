@@ -96,6 +96,18 @@ void option_set::add_list(std::string name, std::string value_name,
                       std::move(parse)});
 }
 
+void option_set::add_secret(std::string name, std::string help,
+                            value_parser parse) {
+  options_.push_back({std::move(name),
+                      "",
+                      std::move(help),
+                      "",
+                      kind::single,
+                      std::move(parse),
+                      {},
+                      true});
+}
+
 void option_set::add_flag(std::string name, std::string help, bool* target) {
   options_.push_back({std::move(name),
                       "",
@@ -213,6 +225,12 @@ config_result<void> option_set::read_arguments(
     if (o == nullptr && arg != kConfigOption) {
       return config_error{flag, "unknown option (see --help)"};
     }
+    if (o != nullptr && o->secret) {
+      return config_error{flag, "a secret is read from " +
+                                    environment_name(o->name) +
+                                    " or the configuration file, never "
+                                    "from the command line"};
+    }
     std::string value;
     if (inline_value) {
       value = *inline_value;
@@ -283,6 +301,11 @@ std::string option_set::help() const {
   out << "  --config FILE\n      A JSON object of settings, keyed by option "
          "name.\n      [LATCHKEY_CONFIG]\n";
   for (const auto& o : options_) {
+    if (o.secret) {
+      out << "  " << environment_name(o.name)
+          << " (environment or file)\n      " << o.help << "\n";
+      continue;
+    }
     out << "  --" << o.name;
     if (!o.value_name.empty())
       out << ' ' << o.value_name;
@@ -329,7 +352,8 @@ value_parser duration_into(std::chrono::milliseconds* target,
     std::uint64_t number = 0;
     const auto [end, ec] =
         std::from_chars(text.data(), text.data() + text.size(), number);
-    const std::string_view unit(end, text.data() + text.size() - end);
+    const std::string_view unit =
+        text.substr(static_cast<std::size_t>(end - text.data()));
     std::uint64_t scale = 0;
     if (unit.empty() || unit == "s")
       scale = 1000;

@@ -59,6 +59,10 @@ class option_set {
   void add_list(std::string name, std::string value_name, std::string help,
                 std::string default_text, list_parser parse);
 
+  // A secret: taken from the environment or the file only, never from a
+  // flag, where any user of the machine could read it in the process list.
+  void add_secret(std::string name, std::string help, value_parser parse);
+
   // An on/off option: `--name`, `--name=false`, a variable of true/false/1/0,
   // or a JSON boolean.
   void add_flag(std::string name, std::string help, bool* target);
@@ -81,6 +85,7 @@ class option_set {
     kind type;
     value_parser parse_single;
     list_parser parse_list;
+    bool secret = false;
   };
   struct given {
     std::string source;

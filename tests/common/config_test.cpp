@@ -14,6 +14,7 @@ struct settings {
   std::uint64_t workers = 2;
   std::chrono::milliseconds timeout{10'000};
   bool verbose = false;
+  std::string secret;
 };
 
 common::option_set make_options(settings& s) {
@@ -28,6 +29,7 @@ common::option_set make_options(settings& s) {
         common::duration_into(&s.timeout, std::chrono::milliseconds(1),
                               std::chrono::hours(1)));
   o.add_flag("verbose", "Say more.", &s.verbose);
+  o.add_secret("secret", "A secret.", common::text_into(&s.secret));
   return o;
 }
 
@@ -182,4 +184,18 @@ TEST_CASE("help names every option with its variable and default") {
 
 TEST_CASE("environment_name spells options in upper case with underscores") {
   CHECK(common::environment_name("rp-id") == "LATCHKEY_RP_ID");
+}
+
+TEST_CASE("a secret comes from the environment or the file, never a flag") {
+  settings s;
+  REQUIRE(parse(s, {}, {{"LATCHKEY_SECRET", "s3"}}));
+  CHECK(s.secret == "s3");
+  const auto r = parse(s, {"--secret", "s4"});
+  REQUIRE(r.has_error());
+  CHECK(r.error().setting == "--secret");
+  CHECK(r.error().problem.find("never from the command line") !=
+        std::string::npos);
+  CHECK(s.secret == "s3");
+  CHECK(make_options(s).help().find("LATCHKEY_SECRET (environment or file)") !=
+        std::string::npos);
 }
