@@ -97,6 +97,12 @@ constexpr error_info kErrors[] = {
     {"attestation_aaguid_mismatch",
      "the certificate AAGUID differs from the authenticator data"},
     {"attestation_key_not_p256", "the attestation key is not a P-256 key"},
+
+    {"relying_party_missing", "the options name no relying party"},
+    {"challenge_too_short", "the challenge would be shorter than 32 bytes"},
+    {"user_handle_too_long", "the user handle is longer than 64 bytes"},
+    {"timeout_out_of_range",
+     "the timeout is not a positive number of milliseconds below 2^32"},
 };
 static_assert(std::size(kErrors) == static_cast<std::size_t>(errc::count_));
 

@@ -87,6 +87,12 @@ enum class errc {
   attestation_aaguid_mismatch,
   attestation_key_not_p256,
 
+  // Building ceremony options.
+  relying_party_missing,
+  challenge_too_short,
+  user_handle_too_long,
+  timeout_out_of_range,
+
   count_  // not an error: the number of values
 };
 

@@ -76,6 +76,10 @@ TEST_CASE("every webauthn error has the name of its enumerator") {
        "attestation_certificate_requirements"},
       {errc::attestation_aaguid_mismatch, "attestation_aaguid_mismatch"},
       {errc::attestation_key_not_p256, "attestation_key_not_p256"},
+      {errc::relying_party_missing, "relying_party_missing"},
+      {errc::challenge_too_short, "challenge_too_short"},
+      {errc::user_handle_too_long, "user_handle_too_long"},
+      {errc::timeout_out_of_range, "timeout_out_of_range"},
   };
   CHECK(std::size(expected) == static_cast<std::size_t>(errc::count_));
   for (const auto& [value, name] : expected) {
