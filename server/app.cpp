@@ -2,6 +2,7 @@
 
 #include "server/http_server.hpp"
 #include "server/responses.hpp"
+#include "server/state.hpp"
 
 #include <thread>
 #include <vector>
@@ -38,6 +39,11 @@ int serve(const settings& config, const common::logger& log) {
   auto pages = load_pages(config);
   if (!pages) {
     log.error("start_failed", {{"reason", pages.error()}});
+    return 1;
+  }
+  auto state = open_state(config);
+  if (!state) {
+    log.error("start_failed", {{"reason", state.error()}});
     return 1;
   }
   const router routes = make_router(config, *pages);

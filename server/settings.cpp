@@ -88,6 +88,10 @@ common::option_set serve_options(settings& s) {
   o.add("key-file", "FILE",
         "File holding the keys that seal stored secrets (mode 0600).",
         s.key_file, common::text_into(&s.key_file));
+  o.add_secret("secret-keys",
+               "The keys that seal secrets, as the key file's JSON; "
+               "overrides --key-file.",
+               common::text_into(&s.secret_keys));
   o.add("web-root", "DIR",
         "Serve the demo pages from this folder instead of the built-in copy.",
         "built in", common::text_into(&s.web_root));

@@ -26,6 +26,8 @@ struct settings {
   std::vector<std::string> origins = {"http://localhost:8080"};
   std::string database = "./latchkey.db";
   std::string key_file = "./latchkey.key";
+  // The key file's JSON, from the environment instead of a file.
+  std::string secret_keys;
   // Empty: serve the demo pages built into the binary.
   std::string web_root;
   std::string log_level = "info";

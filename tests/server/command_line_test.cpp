@@ -1,10 +1,17 @@
 // The `latchkey` command line: help, version, and configuration refused
 // with a message that names the setting.
 #include "server_process.hpp"
+#include "storage/sealing.hpp"
+#include "storage/sqlite_store.hpp"
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <sys/stat.h>
 
 using test_support::run_latchkey;
 
@@ -103,4 +110,98 @@ TEST_CASE("settings come from LATCHKEY_ variables, and typos are refused") {
   ::unsetenv("LATCHKEY_BODY_LIMIT");
   CHECK(r.exit_code == 2);
   CHECK(contains(r.output, "LATCHKEY_BODY_LIMIT: expected a whole number"));
+}
+
+TEST_CASE("the first start creates the key file with mode 0600") {
+  test_support::server_process server;
+  server.send_signal(SIGTERM);
+  REQUIRE(server.wait() == 0);
+  struct stat info {};
+  REQUIRE(::stat((server.folder() + "/latchkey.key").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  CHECK(::stat((server.folder() + "/latchkey.db").c_str(), &info) == 0);
+}
+
+TEST_CASE("a database that is not Latchkey's stops the start, unchanged") {
+  const auto folder = std::filesystem::temp_directory_path() /
+                      ("latchkey-foreign-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto db = (folder / "latchkey.db").string();
+  std::ofstream(db) << "this is not a database";
+  const auto r =
+      run_latchkey({"serve", "--listen", "127.0.0.1:0", "--database", db,
+                    "--key-file", (folder / "latchkey.key").string()});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.output, "event=start_failed"));
+  CHECK(contains(r.output, db));
+  std::ifstream in(db);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) ==
+        "this is not a database");
+  CHECK_FALSE(std::filesystem::exists(folder / "latchkey.key"));
+  std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("a key file readable by others stops the start") {
+  const auto folder = std::filesystem::temp_directory_path() /
+                      ("latchkey-loose-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto key = (folder / "latchkey.key").string();
+  {
+    test_support::server_process first(
+        {"--database", (folder / "latchkey.db").string(), "--key-file", key});
+  }
+  ::chmod(key.c_str(), 0644);
+  const auto r =
+      run_latchkey({"serve", "--listen", "127.0.0.1:0", "--database",
+                    (folder / "latchkey.db").string(), "--key-file", key});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.output, key));
+  std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("keys are never taken from the command line") {
+  const auto r = run_latchkey({"serve", "--secret-keys", "{}"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.output, "never from the command line"));
+}
+
+TEST_CASE("sealed rows without their key stop the start, naming the key id") {
+  const auto folder = std::filesystem::temp_directory_path() /
+                      ("latchkey-sealed-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto db_path = (folder / "latchkey.db").string();
+  const auto key_path = (folder / "latchkey.key").string();
+  std::string key_id;
+  {
+    auto db = storage::open_sqlite_store({db_path});
+    REQUIRE(db.has_value());
+    auto keys = storage::key_ring::load_file(key_path, true);
+    REQUIRE(keys.has_value());
+    key_id = keys->current_key_id();
+    const auto now = std::chrono::system_clock::now();
+    auto user =
+        (*db)->create_user({common::bytes(64, 1), "alice", "Alice", {}}, now);
+    REQUIRE(user.has_value());
+    storage::totp_enrollment totp;
+    totp.user = user->id;
+    totp.secret = *keys->seal("totp-secret", user->id, common::bytes(20, 7));
+    totp.algorithm = "SHA1";
+    totp.created_at = now;
+    REQUIRE((*db)->put_pending_totp(totp).has_value());
+  }
+  std::filesystem::remove(key_path);
+  const auto r = run_latchkey({"serve", "--listen", "127.0.0.1:0", "--database",
+                               db_path, "--key-file", key_path});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.output, key_path));
+  CHECK_FALSE(std::filesystem::exists(key_path));
+
+  // A key file that lacks the key is refused too, and names the key id.
+  REQUIRE(storage::key_ring::load_file(key_path, true).has_value());
+  const auto again =
+      run_latchkey({"serve", "--listen", "127.0.0.1:0", "--database", db_path,
+                    "--key-file", key_path});
+  CHECK(again.exit_code == 1);
+  CHECK(contains(again.output, key_id));
+  std::filesystem::remove_all(folder);
 }

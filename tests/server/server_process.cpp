@@ -25,7 +25,19 @@ std::string temp_log_path() {
       .string();
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& output) {
+// A fresh folder for each child to run in, so the database and key file it
+// creates by default land there, never in the source tree.
+std::string child_folder() {
+  static int counter = 0;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("latchkey-run-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(counter++));
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& output,
+            const std::string& folder) {
   std::vector<char*> argv;
   std::string program = LATCHKEY_EXECUTABLE;
   argv.push_back(program.data());
@@ -39,6 +51,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& output) {
   posix_spawn_file_actions_addopen(&actions, 1, output.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addchdir_np(&actions, folder.c_str());
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr,
                              argv.data(), environ);
@@ -70,21 +83,23 @@ int wait_for(pid_t pid, std::chrono::milliseconds limit) {
 
 command_result run_latchkey(const std::vector<std::string>& args) {
   const std::string path = temp_log_path();
-  const pid_t pid = spawn(args, path);
+  const std::string folder = child_folder();
+  const pid_t pid = spawn(args, path, folder);
   command_result out;
   out.exit_code = wait_for(pid, std::chrono::seconds(30));
   if (out.exit_code == -1)
     ::kill(pid, SIGKILL), ::waitpid(pid, nullptr, 0);
   out.output = read_file(path);
   std::filesystem::remove(path);
+  std::filesystem::remove_all(folder);
   return out;
 }
 
 server_process::server_process(const std::vector<std::string>& args)
-    : log_path_(temp_log_path()) {
+    : log_path_(temp_log_path()), folder_(child_folder()) {
   std::vector<std::string> full = {"serve", "--listen", "127.0.0.1:0"};
   full.insert(full.end(), args.begin(), args.end());
-  pid_ = spawn(full, log_path_);
+  pid_ = spawn(full, log_path_, folder_);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -116,6 +131,7 @@ server_process::~server_process() {
     }
   }
   std::filesystem::remove(log_path_);
+  std::filesystem::remove_all(folder_);
 }
 
 void server_process::send_signal(int signal) const {

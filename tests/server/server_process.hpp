@@ -41,9 +41,13 @@ class server_process {
   // Everything the server has logged so far.
   std::string log() const;
 
+  // The child's working folder: its database and key file are there.
+  const std::string& folder() const noexcept { return folder_; }
+
  private:
   pid_t pid_ = -1;
   std::string log_path_;
+  std::string folder_;  // the child's working folder
   std::uint16_t port_ = 0;
 };
 
