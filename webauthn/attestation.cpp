@@ -14,6 +14,10 @@ constexpr format_entry kFormats[] = {
     {"none", verify_none_attestation},
     {"packed", verify_packed_attestation},
     {"fido-u2f", verify_fido_u2f_attestation},
+    {"tpm", verify_tpm_attestation},
+    {"android-key", verify_android_key_attestation},
+    {"android-safetynet", verify_android_safetynet_attestation},
+    {"apple", verify_apple_attestation},
 };
 
 }  // namespace

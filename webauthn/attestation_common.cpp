@@ -5,12 +5,21 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
+#include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 namespace webauthn {
 namespace {
+
+using asn1_object = common::ossl::owner<ASN1_OBJECT, ASN1_OBJECT_free>;
+
+// id-fido-gen-ce-aaguid: the model's AAGUID, as an OCTET STRING inside the
+// extension's own OCTET STRING.
+constexpr const char* kAaguidOid = "1.3.6.1.4.1.45724.1.1.4";
+constexpr std::array<std::uint8_t, 2> kAaguidHeader = {0x04, 0x10};
 
 bool has_group(EVP_PKEY* key, const char* group) noexcept {
   if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
@@ -147,6 +156,53 @@ result<void> verify_attestation_signature(cose_algorithm alg, EVP_PKEY* key,
   if (verified.error() == errc::cose_key_parameters_mismatch)
     return errc::attestation_algorithm_mismatch;
   return errc::attestation_signature_invalid;
+}
+
+bool same_public_key(EVP_PKEY* a, EVP_PKEY* b) noexcept {
+  if (a == nullptr || b == nullptr)
+    return false;
+  const bool same = EVP_PKEY_eq(a, b) == 1;
+  ERR_clear_error();
+  return same;
+}
+
+std::optional<common::byte_view> unique_extension_value(X509* cert,
+                                                        const char* oid) {
+  const asn1_object object(OBJ_txt2obj(oid, 1));
+  if (!object) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  const int index = X509_get_ext_by_OBJ(cert, object.get(), -1);
+  if (index < 0 || X509_get_ext_by_OBJ(cert, object.get(), index) >= 0)
+    return std::nullopt;
+  const ASN1_OCTET_STRING* value =
+      X509_EXTENSION_get_data(X509_get_ext(cert, index));
+  return common::byte_view(ASN1_STRING_get0_data(value),
+                           static_cast<std::size_t>(ASN1_STRING_length(value)));
+}
+
+result<void> check_aaguid_extension(X509* cert, const aaguid& expected) {
+  const asn1_object oid(OBJ_txt2obj(kAaguidOid, 1));
+  if (!oid)
+    return errc::attestation_certificate_requirements;
+  const int index = X509_get_ext_by_OBJ(cert, oid.get(), -1);
+  if (index < 0)
+    return {};
+  if (X509_get_ext_by_OBJ(cert, oid.get(), index) >= 0)
+    return errc::attestation_certificate_requirements;
+  X509_EXTENSION* extension = X509_get_ext(cert, index);
+  if (X509_EXTENSION_get_critical(extension) != 0)
+    return errc::attestation_certificate_requirements;
+  const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(extension);
+  const byte_view content(ASN1_STRING_get0_data(value),
+                          static_cast<std::size_t>(ASN1_STRING_length(value)));
+  if (content.size() != kAaguidHeader.size() + expected.size() ||
+      !std::ranges::equal(content.first(kAaguidHeader.size()), kAaguidHeader))
+    return errc::attestation_certificate_requirements;
+  if (!std::ranges::equal(content.subspan(kAaguidHeader.size()), expected))
+    return errc::attestation_aaguid_mismatch;
+  return {};
 }
 
 }  // namespace webauthn

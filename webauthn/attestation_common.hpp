@@ -14,6 +14,7 @@
 #include "webauthn/error.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -72,5 +73,20 @@ bool is_p256_key(EVP_PKEY* key) noexcept;
 result<void> verify_attestation_signature(cose_algorithm alg, EVP_PKEY* key,
                                           common::byte_view message,
                                           common::byte_view signature);
+
+// Whether two public keys are the same key (type, parameters and value);
+// false when either is null.
+bool same_public_key(EVP_PKEY* a, EVP_PKEY* b) noexcept;
+
+// The value (the extnValue content) of the extension `oid` (dotted text),
+// when `cert` carries it exactly once; nullopt when absent or repeated.
+std::optional<common::byte_view> unique_extension_value(X509* cert,
+                                                        const char* oid);
+
+// The id-fido-gen-ce-aaguid extension (section 8.2.1, also used by tpm) is
+// optional; when present it must be non-critical and appear once
+// (attestation_certificate_requirements otherwise), and name `expected`
+// (attestation_aaguid_mismatch otherwise).
+result<void> check_aaguid_extension(X509* cert, const aaguid& expected);
 
 }  // namespace webauthn

@@ -18,10 +18,6 @@ constexpr std::array<std::string_view, 3> kMembers = {"alg", "sig", "x5c"};
 enum member : std::size_t { kAlg, kSig, kX5c };
 
 constexpr std::string_view kAttestationUnit = "Authenticator Attestation";
-// id-fido-gen-ce-aaguid: the model's AAGUID, as an OCTET STRING inside the
-// extension's own OCTET STRING.
-constexpr const char* kAaguidOid = "1.3.6.1.4.1.45724.1.1.4";
-constexpr std::array<std::uint8_t, 2> kAaguidHeader = {0x04, 0x10};
 
 struct openssl_free {
   void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
@@ -29,7 +25,6 @@ struct openssl_free {
 using utf8_text = std::unique_ptr<unsigned char, openssl_free>;
 using basic_constraints =
     ossl::owner<BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free>;
-using asn1_object = ossl::owner<ASN1_OBJECT, ASN1_OBJECT_free>;
 
 // The one value of attribute `nid` in `name`, as UTF-8; empty when the
 // attribute is absent, repeated or not convertible, which the callers
@@ -73,31 +68,6 @@ bool not_a_ca(X509* leaf) {
       X509_get_ext_d2i(leaf, NID_basic_constraints, &critical, nullptr)));
   ERR_clear_error();
   return constraints && constraints->ca == 0;
-}
-
-// The AAGUID extension is optional; when present it must be non-critical,
-// appear once, and name the AAGUID that the authenticator data carries.
-result<void> check_aaguid_extension(X509* leaf, const aaguid& expected) {
-  const asn1_object oid(OBJ_txt2obj(kAaguidOid, 1));
-  if (!oid)
-    return errc::attestation_certificate_requirements;
-  const int index = X509_get_ext_by_OBJ(leaf, oid.get(), -1);
-  if (index < 0)
-    return {};
-  if (X509_get_ext_by_OBJ(leaf, oid.get(), index) >= 0)
-    return errc::attestation_certificate_requirements;
-  X509_EXTENSION* extension = X509_get_ext(leaf, index);
-  if (X509_EXTENSION_get_critical(extension) != 0)
-    return errc::attestation_certificate_requirements;
-  const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(extension);
-  const byte_view content(ASN1_STRING_get0_data(value),
-                          static_cast<std::size_t>(ASN1_STRING_length(value)));
-  if (content.size() != kAaguidHeader.size() + expected.size() ||
-      !std::ranges::equal(content.first(kAaguidHeader.size()), kAaguidHeader))
-    return errc::attestation_certificate_requirements;
-  if (!std::ranges::equal(content.subspan(kAaguidHeader.size()), expected))
-    return errc::attestation_aaguid_mismatch;
-  return {};
 }
 
 result<void> check_certificate(X509* leaf, const aaguid& expected) {

@@ -93,6 +93,33 @@ enum class errc {
   user_handle_too_long,
   timeout_out_of_range,
 
+  // Attestation formats tpm, android-key, android-safetynet and apple.
+  attestation_certificate_key_mismatch,
+  tpm_version_unsupported,
+  tpm_pub_area_malformed,
+  tpm_cert_info_malformed,
+  tpm_pub_area_key_mismatch,
+  tpm_magic_invalid,
+  tpm_type_invalid,
+  tpm_extra_data_mismatch,
+  tpm_name_mismatch,
+  tpm_aik_subject_not_empty,
+  tpm_aik_san_invalid,
+  tpm_aik_eku_missing,
+  android_key_description_malformed,
+  android_key_challenge_mismatch,
+  android_key_all_applications_present,
+  android_key_origin_not_generated,
+  android_key_purpose_not_sign,
+  safetynet_response_malformed,
+  safetynet_hostname_mismatch,
+  safetynet_nonce_mismatch,
+  safetynet_cts_profile_mismatch,
+  safetynet_timestamp_in_future,
+  safetynet_timestamp_too_old,
+  apple_nonce_extension_malformed,
+  apple_nonce_mismatch,
+
   count_  // not an error: the number of values
 };
 

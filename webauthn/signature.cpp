@@ -143,4 +143,13 @@ result<void> verify_signature(cose_algorithm alg, EVP_PKEY* key,
   return errc::cose_key_parameters_mismatch;
 }
 
+result<void> verify_rs1_signature(EVP_PKEY* key, common::byte_view message,
+                                  common::byte_view signature) {
+  if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+    return errc::cose_key_parameters_mismatch;
+  if (signature.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key)))
+    return errc::signature_malformed;
+  return digest_verify(key, EVP_sha1(), message, signature, RSA_PKCS1_PADDING);
+}
+
 }  // namespace webauthn

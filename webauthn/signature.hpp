@@ -26,4 +26,12 @@ result<void> verify_signature(cose_algorithm alg, EVP_PKEY* key,
                               common::byte_view message,
                               common::byte_view signature);
 
+// COSE's "RS1": RSASSA-PKCS1-v1_5 with SHA-1 (RFC 8812). Not a
+// cose_algorithm, so no credential and no other format can select it:
+// only the tpm attestation format calls this, because many Windows Hello
+// TPMs sign certInfo with it. Fails as verify_signature does.
+inline constexpr std::int64_t kCoseAlgorithmRs1 = -65535;
+result<void> verify_rs1_signature(EVP_PKEY* key, common::byte_view message,
+                                  common::byte_view signature);
+
 }  // namespace webauthn

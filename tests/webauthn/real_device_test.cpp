@@ -16,16 +16,25 @@ using webauthn::errc;
 
 namespace {
 
-// The formats this layer verifies; captures of other formats wait for the
-// attestation-trust work.
+// The formats this layer verifies: all seven of WebAuthn Level 3.
 bool format_supported(const std::string& fmt) {
-  return fmt == "none" || fmt == "packed" || fmt == "fido-u2f";
+  return fmt == "none" || fmt == "packed" || fmt == "fido-u2f" ||
+         fmt == "tpm" || fmt == "android-key" || fmt == "android-safetynet" ||
+         fmt == "apple";
 }
 
 // The errc a fixture's "invalid: ..." reason stands for.
 errc expected_refusal(const std::string& reason) {
   if (reason.find("crossOrigin is true") != std::string::npos) {
     return errc::cross_origin_refused;
+  }
+  if (reason.find("ctsProfileMatch=false") != std::string::npos) {
+    return errc::safetynet_cts_profile_mismatch;
+  }
+  // Empty lists lack origin GENERATED, the first of the two rules.
+  if (reason.find("empty softwareEnforced and teeEnforced") !=
+      std::string::npos) {
+    return errc::android_key_origin_not_generated;
   }
   FAIL("no errc mapped for the fixture reason: " << reason);
   return errc::ok;
