@@ -38,7 +38,7 @@ struct sealed_table {
   std::string_view purpose;
 };
 constexpr sealed_table kSealedTables[] = {
-    {"totp_enrollments", "totp-secret"},
+    {"totp_enrollments", kTotpSecretPurpose},
 };
 
 std::optional<std::string_view> purpose_of_table(std::string_view table) {
@@ -588,6 +588,21 @@ result<std::size_t> reseal_all(store& db, const key_ring& keys) {
     ++resealed;
   }
   return resealed;
+}
+
+key_ring& key_ring::operator=(key_ring&& other) noexcept {
+  if (this != &other) {
+    for (auto& [id, key] : keys_)
+      common::wipe(key);
+    keys_ = std::move(other.keys_);
+    current_ = std::move(other.current_);
+  }
+  return *this;
+}
+
+key_ring::~key_ring() {
+  for (auto& [id, key] : keys_)
+    common::wipe(key);
 }
 
 }  // namespace storage

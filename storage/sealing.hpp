@@ -20,8 +20,20 @@
 
 namespace storage {
 
+// The purpose a TOTP secret is sealed for; sealing and re-sealing must
+// use the same spelling, or rotation cannot open the rows.
+inline constexpr std::string_view kTotpSecretPurpose = "totp-secret";
+
 class key_ring {
  public:
+  key_ring() = default;
+  key_ring(key_ring&&) noexcept = default;
+  key_ring& operator=(key_ring&& other) noexcept;
+  key_ring(const key_ring&) = default;
+  key_ring& operator=(const key_ring&) = delete;
+  // Wipes the keys before their memory is freed.
+  ~key_ring();
+
   // Reads the key file at `path`. When it does not exist and
   // `may_create` is true (the database holds no sealed rows), creates it
   // with one fresh key, mode 0600. Fails with key_file_missing,

@@ -184,7 +184,8 @@ TEST_CASE("sealed rows without their key stop the start, naming the key id") {
     REQUIRE(user.has_value());
     storage::totp_enrollment totp;
     totp.user = user->id;
-    totp.secret = *keys->seal("totp-secret", user->id, common::bytes(20, 7));
+    totp.secret = *keys->seal(storage::kTotpSecretPurpose, user->id,
+                              common::bytes(20, 7));
     totp.algorithm = "SHA1";
     totp.created_at = now;
     REQUIRE((*db)->put_pending_totp(totp).has_value());
