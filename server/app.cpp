@@ -9,7 +9,7 @@
 
 namespace server {
 
-router make_router(const settings&, const static_files& pages) {
+router make_router(const static_files& pages, services&) {
   router routes;
   routes.add(http::verb::get, "/healthz",
              [](const request& req, request_context&) {
@@ -46,7 +46,16 @@ int serve(const settings& config, const common::logger& log) {
     log.error("start_failed", {{"reason", state.error()}});
     return 1;
   }
-  const router routes = make_router(config, *pages);
+  const common::system_clock clock;
+  services shared{
+      config,
+      *state->store,
+      state->keys,
+      clock,
+      log,
+      webauthn::relying_party{config.rp_id, config.origins, false, {}},
+      {}};
+  const router routes = make_router(*pages, shared);
   const auto threads = static_cast<int>(config.threads);
   asio::io_context ioc(threads);
   http_server http(ioc, config, routes, log);

@@ -12,12 +12,31 @@ void router::add(http::verb method, std::string path, handler h) {
   routes_[std::move(path)][method] = std::move(h);
 }
 
+void router::add_prefix(http::verb method, std::string prefix, handler h) {
+  prefixes_[std::move(prefix)][method] = std::move(h);
+}
+
+const std::map<http::verb, handler>* router::find(std::string_view path) const {
+  if (const auto exact = routes_.find(path); exact != routes_.end()) {
+    return &exact->second;
+  }
+  for (const auto& [prefix, methods] : prefixes_) {
+    if (!path.starts_with(prefix))
+      continue;
+    const auto rest = path.substr(prefix.size());
+    if (!rest.empty() && rest.find('/') == std::string_view::npos) {
+      return &methods;
+    }
+  }
+  return nullptr;
+}
+
 response router::handle(const request& req, request_context& ctx) const {
   const std::string_view path = target_path(req.target());
   const bool readable =
       req.method() == http::verb::get || req.method() == http::verb::head;
-  const auto route = routes_.find(path);
-  if (route == routes_.end()) {
+  const auto* route = find(path);
+  if (route == nullptr) {
     if (fallback_) {
       if (auto res = fallback_(req, ctx)) {
         if (readable)
@@ -32,7 +51,7 @@ response router::handle(const request& req, request_context& ctx) const {
     return problem(http::status::not_found, "not_found",
                    "No resource at this path.", req.version());
   }
-  const auto& methods = route->second;
+  const auto& methods = *route;
   auto chosen = methods.find(req.method());
   if (chosen == methods.end() && req.method() == http::verb::head) {
     chosen = methods.find(http::verb::get);

@@ -32,6 +32,11 @@ class router {
  public:
   void add(http::verb method, std::string path, handler h);
 
+  // A route for every path that starts with `prefix` and has one more
+  // non-empty segment, such as "/api/v1/credentials/" + an id; the
+  // handler reads the segment from the target itself.
+  void add_prefix(http::verb method, std::string prefix, handler h);
+
   // Tried for GET and HEAD when no exact route has the path.
   void set_fallback(fallback f) { fallback_ = std::move(f); }
 
@@ -40,7 +45,10 @@ class router {
   response handle(const request& req, request_context& ctx) const;
 
  private:
+  const std::map<http::verb, handler>* find(std::string_view path) const;
+
   std::map<std::string, std::map<http::verb, handler>, std::less<>> routes_;
+  std::map<std::string, std::map<http::verb, handler>, std::less<>> prefixes_;
   fallback fallback_;
 };
 

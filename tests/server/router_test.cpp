@@ -70,3 +70,18 @@ TEST_CASE("target_path drops the query and fragment") {
   CHECK(target_path("/a#x") == "/a");
   CHECK(target_path("/") == "/");
 }
+
+TEST_CASE("prefix routes match one more path segment") {
+  router r;
+  r.add_prefix(http::verb::delete_, "/items/",
+               [](const request& req, request_context&) {
+                 return text(std::string(req.target().substr(7)));
+               });
+  CHECK(call(r, http::verb::delete_, "/items/abc").body() == "abc");
+  CHECK(call(r, http::verb::delete_, "/items/").result() ==
+        http::status::not_found);
+  CHECK(call(r, http::verb::delete_, "/items/a/b").result() ==
+        http::status::not_found);
+  CHECK(call(r, http::verb::get, "/items/abc").result() ==
+        http::status::method_not_allowed);
+}
