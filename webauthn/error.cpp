@@ -150,6 +150,31 @@ constexpr error_info kErrors[] = {
      "the Apple nonce extension is absent or malformed"},
     {"apple_nonce_mismatch",
      "the Apple nonce is not the hash of the signed data"},
+
+    {"crl_malformed", "a certificate revocation list cannot be parsed"},
+    {"attestation_certificate_revoked",
+     "a certificate of the attestation path is revoked"},
+    {"attestation_sha1_refused",
+     "the attestation uses SHA-1, which the policy refuses for its format"},
+    {"attestation_not_trusted",
+     "the policy requires attestation that chains to a trusted root"},
+    {"metadata_malformed",
+     "the metadata is not a well-formed BLOB, entry or statement"},
+    {"metadata_algorithm_unsupported",
+     "the metadata BLOB is signed with an algorithm other than RS256 or "
+     "ES256"},
+    {"metadata_signature_invalid", "the metadata BLOB signature is invalid"},
+    {"metadata_chain_untrusted",
+     "the metadata BLOB signer does not chain to a configured root"},
+    {"metadata_not_newer",
+     "the metadata BLOB number is not higher than the one loaded"},
+    {"authenticator_status_refused",
+     "the metadata reports the authenticator model revoked or compromised"},
+    {"aaguid_not_allowed",
+     "the authenticator model is not attested as one the policy allows"},
+    {"aaguid_denied", "the authenticator model is on the deny list"},
+    {"synced_credential_refused",
+     "the policy refuses backup-eligible (synced) credentials"},
 };
 static_assert(std::size(kErrors) == static_cast<std::size_t>(errc::count_));
 

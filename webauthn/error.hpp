@@ -120,6 +120,21 @@ enum class errc {
   apple_nonce_extension_malformed,
   apple_nonce_mismatch,
 
+  // Trust, metadata and policy.
+  crl_malformed,
+  attestation_certificate_revoked,
+  attestation_sha1_refused,
+  attestation_not_trusted,
+  metadata_malformed,
+  metadata_algorithm_unsupported,
+  metadata_signature_invalid,
+  metadata_chain_untrusted,
+  metadata_not_newer,
+  authenticator_status_refused,
+  aaguid_not_allowed,
+  aaguid_denied,
+  synced_credential_refused,
+
   count_  // not an error: the number of values
 };
 

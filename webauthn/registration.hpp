@@ -11,6 +11,7 @@
 #include "webauthn/ceremony.hpp"
 #include "webauthn/cose_key.hpp"
 #include "webauthn/credential_json.hpp"
+#include "webauthn/metadata.hpp"
 #include "webauthn/trust.hpp"
 
 #include <functional>
@@ -18,6 +19,8 @@
 #include <vector>
 
 namespace webauthn {
+
+struct registration_policy;  // webauthn/policy.hpp
 
 struct registration_expectation {
   const relying_party* rp = nullptr;  // required
@@ -29,8 +32,13 @@ struct registration_expectation {
   // True when a credential with this id is already registered (to anyone).
   std::function<bool(common::byte_view credential_id)> is_registered;
   // Anchors for the trust step; null reports every statement untrusted.
+  // Its options also set the SHA-1 policy (the defaults when null).
   const trust_store* trust = nullptr;
   common::time_point now;  // for certificate validity
+  // Applied as the last step when set (see webauthn/policy.hpp), with the
+  // metadata, which may be null.
+  const registration_policy* policy = nullptr;
+  const metadata_store* metadata = nullptr;
 };
 
 // What to store for a new credential.
@@ -43,6 +51,7 @@ struct new_credential {
   std::string format;
   attestation_type type = attestation_type::none;
   attestation_trust trust;
+  model_info model;  // from the policy step, when there is one
   std::vector<common::bytes> certificates;  // leaf first
   bool user_verified = false;
   bool backup_eligible = false;
@@ -55,7 +64,10 @@ struct new_credential {
 };
 
 // Verifies every step of section 7.1 in order; each failure has its own
-// errc value (see the step comments in registration.cpp).
+// errc value (see the step comments in registration.cpp). The trust step
+// refuses with attestation_sha1_refused or attestation_certificate_revoked
+// (see webauthn/trust.hpp); the policy step with the errors of
+// check_registration_policy.
 result<new_credential> verify_registration(
     const registration_response& response,
     const registration_expectation& expect);

@@ -133,8 +133,8 @@ certificate issue(const certificate* issuer, const cert_options& options) {
   const key_pair& signer = issuer ? issuer->key : out.key;
   const bool pure =
       signer.type == key_type::ed25519 || signer.type == key_type::ed448;
-  require(X509_sign(cert.get(), signer.pkey.get(),
-                    pure ? nullptr : EVP_sha256()) > 0,
+  const EVP_MD* md = options.sha1_signature ? EVP_sha1() : EVP_sha256();
+  require(X509_sign(cert.get(), signer.pkey.get(), pure ? nullptr : md) > 0,
           "X509_sign");
   out.der = to_der(cert.get());
   return out;
@@ -158,6 +158,57 @@ const certificate& test_root_ca() {
 certificate make_attestation_cert(const certificate& issuer,
                                   const cert_options& options) {
   return issue(&issuer, options);
+}
+
+certificate make_intermediate_ca(const certificate& issuer,
+                                 const std::string& common_name) {
+  cert_options options;
+  options.organizational_unit = "Test Intermediates";
+  options.common_name = common_name;
+  options.is_ca = true;
+  return issue(&issuer, options);
+}
+
+common::bytes make_crl(const certificate& issuer,
+                       const std::vector<const certificate*>& revoked,
+                       common::time_point this_update,
+                       common::time_point next_update) {
+  using crl_owner = common::ossl::owner<X509_CRL, X509_CRL_free>;
+  using revoked_owner = common::ossl::owner<X509_REVOKED, X509_REVOKED_free>;
+  using time_owner = common::ossl::owner<ASN1_TIME, ASN1_TIME_free>;
+  const common::ossl::x509 issuer_cert = parse_certificate(issuer.der);
+  const crl_owner crl(X509_CRL_new());
+  const time_owner last(
+      ASN1_TIME_set(nullptr, common::to_unix_seconds(this_update)));
+  const time_owner next(
+      ASN1_TIME_set(nullptr, common::to_unix_seconds(next_update)));
+  require(issuer_cert && crl && last && next, "CRL objects");
+  require(X509_CRL_set_version(crl.get(), 1) == 1 &&
+              X509_CRL_set_issuer_name(
+                  crl.get(), X509_get_subject_name(issuer_cert.get())) == 1 &&
+              X509_CRL_set1_lastUpdate(crl.get(), last.get()) == 1 &&
+              X509_CRL_set1_nextUpdate(crl.get(), next.get()) == 1,
+          "CRL fields");
+  for (const certificate* cert : revoked) {
+    const common::ossl::x509 parsed = parse_certificate(cert->der);
+    revoked_owner entry(X509_REVOKED_new());
+    require(parsed && entry &&
+                X509_REVOKED_set_serialNumber(
+                    entry.get(), X509_get_serialNumber(parsed.get())) == 1 &&
+                X509_REVOKED_set_revocationDate(entry.get(), last.get()) == 1,
+            "CRL entry");
+    require(X509_CRL_add0_revoked(crl.get(), entry.get()) == 1, "CRL add");
+    (void)entry.release();  // the CRL owns it now
+  }
+  require(X509_CRL_sort(crl.get()) == 1 &&
+              X509_CRL_sign(crl.get(), issuer.key.pkey.get(), EVP_sha256()) > 0,
+          "X509_CRL_sign");
+  const int length = i2d_X509_CRL(crl.get(), nullptr);
+  require(length > 0, "i2d_X509_CRL");
+  common::bytes out(static_cast<std::size_t>(length));
+  unsigned char* p = out.data();
+  require(i2d_X509_CRL(crl.get(), &p) == length, "i2d_X509_CRL");
+  return out;
 }
 
 common::ossl::x509 parse_certificate(common::byte_view der) {

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/bytes.hpp"
 #include "common/clock.hpp"
@@ -35,6 +36,8 @@ struct cert_options {
   key_type key = key_type::es256;
   common::time_point not_before = common::from_unix_seconds(1704067200);
   common::time_point not_after = common::from_unix_seconds(2650838400);
+  // Sign with SHA-1 instead of SHA-256 (not for Ed25519/Ed448 issuers).
+  bool sha1_signature = false;
 };
 
 struct certificate {
@@ -52,6 +55,17 @@ certificate make_root_ca(const std::string& common_name);
 // A certificate for `options.key`'s fresh key, signed by `issuer`.
 certificate make_attestation_cert(const certificate& issuer,
                                   const cert_options& options = {});
+
+// A CA certificate (CA:TRUE, keyCertSign and cRLSign) under `issuer`.
+certificate make_intermediate_ca(const certificate& issuer,
+                                 const std::string& common_name);
+
+// A DER CRL signed by `issuer` that lists the serial numbers of `revoked`,
+// current from 2024-01-01 to 2054-01-01 unless told otherwise.
+common::bytes make_crl(
+    const certificate& issuer, const std::vector<const certificate*>& revoked,
+    common::time_point this_update = common::from_unix_seconds(1704067200),
+    common::time_point next_update = common::from_unix_seconds(2650838400));
 
 // Parses DER; null when it does not parse.
 common::ossl::x509 parse_certificate(common::byte_view der);

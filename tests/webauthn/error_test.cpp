@@ -110,6 +110,20 @@ TEST_CASE("every webauthn error has the name of its enumerator") {
       {errc::apple_nonce_extension_malformed,
        "apple_nonce_extension_malformed"},
       {errc::apple_nonce_mismatch, "apple_nonce_mismatch"},
+      {errc::crl_malformed, "crl_malformed"},
+      {errc::attestation_certificate_revoked,
+       "attestation_certificate_revoked"},
+      {errc::attestation_sha1_refused, "attestation_sha1_refused"},
+      {errc::attestation_not_trusted, "attestation_not_trusted"},
+      {errc::metadata_malformed, "metadata_malformed"},
+      {errc::metadata_algorithm_unsupported, "metadata_algorithm_unsupported"},
+      {errc::metadata_signature_invalid, "metadata_signature_invalid"},
+      {errc::metadata_chain_untrusted, "metadata_chain_untrusted"},
+      {errc::metadata_not_newer, "metadata_not_newer"},
+      {errc::authenticator_status_refused, "authenticator_status_refused"},
+      {errc::aaguid_not_allowed, "aaguid_not_allowed"},
+      {errc::aaguid_denied, "aaguid_denied"},
+      {errc::synced_credential_refused, "synced_credential_refused"},
   };
   CHECK(std::size(expected) == static_cast<std::size_t>(errc::count_));
   for (const auto& [value, name] : expected) {
