@@ -186,8 +186,9 @@ std::string attribute_text(const X509_NAME* name, const char* oid, int& rdn) {
 // TCG vendor registry is not enforced: test TPMs use unlisted ids.
 bool is_vendor_id(std::string_view text) noexcept {
   return text.size() == 11 && text.starts_with("id:") &&
-         std::all_of(text.begin() + 3, text.end(),
-                     [](char c) { return std::isxdigit(c) != 0; });
+         std::all_of(text.begin() + 3, text.end(), [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+         });
 }
 
 // The directoryName holds exactly the manufacturer, model and version:
