@@ -198,8 +198,7 @@ class store {
   // Finds a live session (expired ones give expired).
   virtual result<session> find_session(byte_view token_hash,
                                        time_point now) = 0;
-  virtual result<void> touch_session(byte_view token_hash,
-                                     time_point now) = 0;
+  virtual result<void> touch_session(byte_view token_hash, time_point now) = 0;
   virtual result<void> delete_session(byte_view token_hash) = 0;
   virtual result<std::vector<session>> list_sessions(user_id user,
                                                      time_point now) = 0;
@@ -235,16 +234,14 @@ class store {
                                             time_point now,
                                             std::chrono::seconds window) = 0;
   virtual result<rate_limit> find_rate_limit(const std::string& key) = 0;
-  virtual result<void> lock_until(const std::string& key,
-                                  time_point until) = 0;
+  virtual result<void> lock_until(const std::string& key, time_point until) = 0;
   virtual result<void> clear_rate_limit(const std::string& key) = 0;
 
   // Audit.
   virtual result<std::int64_t> append_audit(const audit_event& e) = 0;
   // Events with id below `before` (0: from the newest), newest first.
   virtual result<std::vector<audit_event>> list_audit(
-      std::int64_t before, std::size_t limit,
-      std::optional<user_id> user) = 0;
+      std::int64_t before, std::size_t limit, std::optional<user_id> user) = 0;
 
   // Removes expired ceremonies and sessions; returns how many.
   virtual result<std::size_t> sweep(time_point now) = 0;

@@ -45,7 +45,8 @@ struct fixture {
   }
 
   assertion sign(assertion_options options = {}) {
-    if (options.challenge.empty()) options.challenge = challenge;
+    if (options.challenge.empty())
+      options.challenge = challenge;
     return test_support::make_assertion(cred, options);
   }
 

@@ -37,7 +37,8 @@ struct fixture {
   }
 
   registration make(registration_options options = {}) const {
-    if (options.challenge.empty()) options.challenge = challenge;
+    if (options.challenge.empty())
+      options.challenge = challenge;
     return test_support::make_registration(options);
   }
 
@@ -221,8 +222,8 @@ TEST_CASE("an id that is not the attested credential id is refused") {
 TEST_CASE("an algorithm that was not offered is refused") {
   fixture f;
   f.expect.algorithms = {cose_algorithm::es256};
-  for (const auto type : {key_type::ed25519, key_type::rs256,
-                          key_type::es384}) {
+  for (const auto type :
+       {key_type::ed25519, key_type::rs256, key_type::es384}) {
     CAPTURE(test_support::name_of(type));
     CHECK(f.refusal(f.make(with_format(attestation_format::none, type))) ==
           errc::algorithm_not_allowed);
@@ -239,9 +240,9 @@ TEST_CASE("an unknown attestation format is refused") {
 
 TEST_CASE("a tampered attestation signature is refused") {
   const fixture f;
-  for (const auto format : {attestation_format::packed_self,
-                            attestation_format::packed_x5c,
-                            attestation_format::fido_u2f}) {
+  for (const auto format :
+       {attestation_format::packed_self, attestation_format::packed_x5c,
+        attestation_format::fido_u2f}) {
     auto reg = f.make(with_format(format));
     reg.statement.sig->back() ^= 1;
     reg.encode_attestation_object();
@@ -254,8 +255,7 @@ TEST_CASE("a credential id already registered is refused") {
   const auto reg = f.make();
   const auto id = reg.credential_id();
   f.expect.is_registered = [&id](common::byte_view candidate) {
-    return std::equal(id.begin(), id.end(), candidate.begin(),
-                      candidate.end());
+    return std::equal(id.begin(), id.end(), candidate.begin(), candidate.end());
   };
   CHECK(f.refusal(reg) == errc::credential_already_registered);
   CHECK(f.verify(f.make()).has_value());
