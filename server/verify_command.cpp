@@ -5,10 +5,13 @@
 #include "webauthn/attestation_object.hpp"
 #include "webauthn/authentication.hpp"
 #include "webauthn/authenticator_data.hpp"
+#include "webauthn/metadata.hpp"
+#include "webauthn/policy.hpp"
 #include "webauthn/registration.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -41,6 +44,12 @@ struct verify_options {
   std::uint64_t counter = 0;
   bool counter_given = false;
   bool require_uv = false;
+  // The registration policy.
+  std::vector<std::string> allowed_models;
+  std::vector<std::string> denied_models;
+  bool require_trusted = false;
+  bool refuse_synced = false;
+  bool refuse_sha1 = false;
 };
 
 common::option_set make_options(verify_options& o) {
@@ -54,11 +63,14 @@ common::option_set make_options(verify_options& o) {
   set.add("at", "TIME",
           "When to check certificates: 2025-01-01T00:00:00Z or Unix seconds.",
           "from FILE, else now", common::text_into(&o.at));
-  set.add("roots", "DIR", "Trust anchors: every .pem, .crt or .der file.", "",
-          common::text_into(&o.roots));
+  set.add("roots", "DIR",
+          "Trust anchors: every .pem, .crt or .der file; .crl files are "
+          "revocation lists.",
+          "", common::text_into(&o.roots));
   set.add("metadata", "PATH",
-          "FIDO metadata (an MDS3 BLOB, a statement, or a folder of them).", "",
-          common::text_into(&o.metadata));
+          "FIDO metadata: an MDS3 BLOB (.jwt, signed under --roots), a "
+          "statement or BLOB entry (.json), or a folder of them.",
+          "", common::text_into(&o.metadata));
   set.add_flag("allow-cross-origin", "Accept crossOrigin: true.",
                &o.allow_cross_origin);
   set.add_list("top-origin", "URL", "A top origin to accept when framed.", "",
@@ -71,6 +83,18 @@ common::option_set make_options(verify_options& o) {
             return common::unsigned_into(&o.counter, 0, 0xffffffff)(text);
           });
   set.add_flag("require-uv", "Require user verification.", &o.require_uv);
+  set.add_list("allow-aaguid", "UUID",
+               "Policy: accept only these models, attested by their metadata.",
+               "", common::list_into(&o.allowed_models));
+  set.add_list("deny-aaguid", "UUID", "Policy: refuse these models.", "",
+               common::list_into(&o.denied_models));
+  set.add_flag("require-trusted-attestation",
+               "Policy: refuse attestation that chains to no trusted root.",
+               &o.require_trusted);
+  set.add_flag("refuse-synced", "Policy: refuse backup-eligible credentials.",
+               &o.refuse_synced);
+  set.add_flag("refuse-sha1", "Refuse SHA-1 in every format, tpm included.",
+               &o.refuse_sha1);
   return set;
 }
 
@@ -165,17 +189,99 @@ std::optional<std::string> load_roots(const std::string& folder,
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end;
        it.increment(ec)) {
     const auto ext = it->path().extension();
-    if (ext != ".pem" && ext != ".crt" && ext != ".der")
+    const bool crl = ext == ".crl";
+    if (!crl && ext != ".pem" && ext != ".crt" && ext != ".der")
       continue;
     std::ifstream in(it->path(), std::ios::binary);
     const std::string body((std::istreambuf_iterator<char>(in)),
                            std::istreambuf_iterator<char>());
-    if (!roots.add_root(common::as_bytes(body))) {
-      return "cannot read a certificate from " + it->path().string();
+    const auto added = crl ? roots.add_crl(common::as_bytes(body))
+                           : roots.add_root(common::as_bytes(body));
+    if (!added) {
+      return std::string(crl ? "cannot read a CRL from "
+                             : "cannot read a certificate from ") +
+             it->path().string();
     }
   }
   if (ec)
     return "cannot read the folder " + folder + ": " + ec.message();
+  return std::nullopt;
+}
+
+std::optional<std::string> read_bounded(const std::filesystem::path& path,
+                                        std::size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::string text(limit + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
+// One metadata file: a BLOB (.jwt), verified under `roots` at `at`, or a
+// statement or BLOB entry (.json).
+std::optional<std::string> load_metadata_file(
+    const std::filesystem::path& path, const webauthn::trust_store& roots,
+    common::time_point at, webauthn::metadata_store& metadata, std::FILE* out) {
+  const bool blob = path.extension() == ".jwt";
+  const auto text = read_bounded(path, webauthn::kMaxBlobSize);
+  if (!text)
+    return "cannot open " + path.string();
+  if (!blob) {
+    const auto added = metadata.add_statement(*text);
+    return added ? std::nullopt
+                 : std::optional(path.string() + ": " +
+                                 common::error_name(added.error()));
+  }
+  const auto info = metadata.load_blob(*text, roots, at);
+  if (!info)
+    return path.string() + ": " + common::error_name(info.error());
+  say(out, "metadata: BLOB no. " + std::to_string(info->number) + ", " +
+               std::to_string(info->entries) + " entries (" +
+               std::to_string(info->skipped_entries) + " skipped)\n");
+  if (info->past_next_update) {
+    say(out, "warning: the metadata BLOB is past its nextUpdate (" +
+                 info->next_update + "); fetch a newer one\n");
+  }
+  return std::nullopt;
+}
+
+// A file, or every .jwt and .json file of a folder, in name order.
+std::optional<std::string> load_metadata(const std::string& path,
+                                         const webauthn::trust_store& roots,
+                                         common::time_point at,
+                                         webauthn::metadata_store& metadata,
+                                         std::FILE* out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec))
+    return load_metadata_file(path, roots, at, metadata, out);
+  std::vector<fs::path> files;
+  for (fs::directory_iterator it(path, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto ext = it->path().extension();
+    if (ext == ".jwt" || ext == ".json")
+      files.push_back(it->path());
+  }
+  if (ec)
+    return "cannot read the folder " + path + ": " + ec.message();
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    if (auto problem = load_metadata_file(file, roots, at, metadata, out))
+      return problem;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> read_models(const std::vector<std::string>& texts,
+                                       std::vector<webauthn::aaguid>& models) {
+  for (const auto& text : texts) {
+    const auto model = webauthn::parse_aaguid(text);
+    if (!model)
+      return "not an AAGUID: " + text;
+    models.push_back(*model);
+  }
   return std::nullopt;
 }
 
@@ -220,6 +326,14 @@ std::string client_data_text(const nlohmann::json& credential) {
                                                       : "";
 }
 
+// Roots, CRLs, metadata and policy, as the flags give them.
+struct trust_context {
+  webauthn::trust_store roots;
+  webauthn::metadata_store metadata;
+  webauthn::registration_policy policy;
+  common::time_point at;
+};
+
 struct checked_context {
   webauthn::relying_party rp;
   common::bytes challenge;
@@ -243,10 +357,52 @@ std::optional<common::bytes> expected_challenge(const verify_options& o,
   return client ? client->challenge : common::bytes{};
 }
 
+// What a registration's certificates lead to, one subject a line.
+void describe_trust(std::FILE* out, const webauthn::new_credential& cred) {
+  say(out, "attestation: " + std::string(webauthn::to_string(cred.type)));
+  const auto& trust = cred.trust;
+  say(out, trust.trusted ? " (trusted: " + trust.anchor + ")\n"
+                         : " (not trusted" +
+                               (trust.reason.empty() ? std::string()
+                                                     : ": " + trust.reason) +
+                               ")\n");
+  if (trust.path.empty()) {
+    say(out, "trust path: none\n");
+    return;
+  }
+  say(out, "trust path:\n");
+  for (std::size_t i = 0; i < trust.path.size(); ++i) {
+    const bool anchor = i + 1 == trust.path.size();
+    say(out, "  " + trust.path[i] + (anchor ? " (anchor)\n" : "\n"));
+  }
+}
+
+// The model name the metadata gives, and the policy's verdict on it.
+webauthn::result<void> judge_policy(std::FILE* out,
+                                    const webauthn::new_credential& cred,
+                                    const trust_context& trust) {
+  const auto* entry =
+      trust.metadata.find_for(cred.authenticator_model, cred.certificates);
+  say(out, "model: " +
+               (entry != nullptr ? entry->description
+                                 : std::string("unknown to the metadata")) +
+               "\n");
+  const auto model = webauthn::check_registration_policy(
+      cred, trust.policy, &trust.metadata, &trust.roots, trust.at);
+  if (!model) {
+    say(out, "policy: refused (" + common::error_name(model.error()) + ")\n");
+    return model.error();
+  }
+  say(out, std::string("policy: passed (model ") +
+               (model->attested ? "attested by its metadata roots"
+                                : "not attested") +
+               ")\n");
+  return {};
+}
+
 int verify_registration_file(const nlohmann::json& json,
                              const checked_context& ctx,
-                             const webauthn::trust_store& roots,
-                             std::FILE* out) {
+                             const trust_context& trust, std::FILE* out) {
   const auto response = webauthn::parse_registration_response(json);
   if (!response)
     return verdict(out, response.error());
@@ -259,26 +415,17 @@ int verify_registration_file(const nlohmann::json& json,
   expect.rp = &ctx.rp;
   expect.challenge = ctx.challenge;
   expect.uv = ctx.uv;
-  expect.algorithms = {
-      webauthn::cose_algorithm::es256,   webauthn::cose_algorithm::eddsa,
-      webauthn::cose_algorithm::ed25519, webauthn::cose_algorithm::ed448,
-      webauthn::cose_algorithm::es384,   webauthn::cose_algorithm::es512,
-      webauthn::cose_algorithm::rs256,   webauthn::cose_algorithm::ps256};
-  expect.trust = &roots;
+  expect.algorithms.assign(std::begin(webauthn::kSupportedAlgorithms),
+                           std::end(webauthn::kSupportedAlgorithms));
+  expect.trust = &trust.roots;
   expect.now = ctx.at;
+  // The policy runs apart from the ceremony, so that the facts are
+  // printed even when the policy refuses them.
   const auto result = webauthn::verify_registration(*response, expect);
-  if (result) {
-    say(out, "attestation: " + std::string(webauthn::to_string(result->type)));
-    say(out,
-        result->trust.trusted
-            ? " (trusted: " + result->trust.anchor + ")\n"
-            : " (not trusted" +
-                  (result->trust.reason.empty() ? std::string()
-                                                : ": " + result->trust.reason) +
-                  ")\n");
-    return verdict(out, {});
-  }
-  return verdict(out, result.error());
+  if (!result)
+    return verdict(out, result.error());
+  describe_trust(out, *result);
+  return verdict(out, judge_policy(out, *result, trust));
 }
 
 int verify_assertion_file(const nlohmann::json& json,
@@ -317,6 +464,40 @@ int verify_assertion_file(const nlohmann::json& json,
   if (!result)
     return verdict(out, result.error());
   return verdict(out, {});
+}
+
+// Fills `trust` from the flags; false (after saying why) on bad usage.
+bool load_trust(const verify_options& o, trust_context& trust, std::FILE* out,
+                std::FILE* err) {
+  webauthn::trust_options options;
+  options.refuse_sha1 = o.refuse_sha1;
+  trust.roots.set_options(options);
+  std::optional<std::string> problem;
+  if (!o.roots.empty()) {
+    problem = load_roots(o.roots, trust.roots);
+    if (problem)
+      problem = "--roots: " + *problem;
+  }
+  if (!problem && !o.metadata.empty()) {
+    problem =
+        load_metadata(o.metadata, trust.roots, trust.at, trust.metadata, out);
+    if (problem)
+      problem = "--metadata: " + *problem;
+  }
+  auto& policy = trust.policy;
+  if (!problem)
+    problem = read_models(o.allowed_models, policy.allowed_models);
+  if (!problem)
+    problem = read_models(o.denied_models, policy.denied_models);
+  if (problem) {
+    say(err, "latchkey verify: " + *problem + "\n");
+    return false;
+  }
+  policy.require_trusted_attestation = o.require_trusted;
+  policy.allow_synced = !o.refuse_synced;
+  if (o.require_uv)
+    policy.uv = webauthn::user_verification::required;
+  return true;
 }
 
 }  // namespace
@@ -366,20 +547,12 @@ int run_verify(std::span<const std::string_view> args, std::FILE* out,
     return 2;
   }
   ctx.challenge = std::move(*challenge);
-  webauthn::trust_store roots;
-  if (!o.roots.empty()) {
-    if (const auto problem = load_roots(o.roots, roots)) {
-      say(err, "latchkey verify: --roots: " + *problem + "\n");
-      return 2;
-    }
-  }
-  if (!o.metadata.empty()) {
-    say(out,
-        "metadata: not consulted yet; attestation trust comes from "
-        "--roots only\n");
-  }
+  trust_context trust;
+  trust.at = ctx.at;
+  if (!load_trust(o, trust, out, err))
+    return 2;
   if (args[0] == "registration") {
-    return verify_registration_file(file->credential, ctx, roots, out);
+    return verify_registration_file(file->credential, ctx, trust, out);
   }
   return verify_assertion_file(file->credential, ctx, o, out, err);
 }

@@ -83,23 +83,6 @@ std::optional<common::bytes> base64_decode(std::string_view text,
   return out;
 }
 
-std::optional<aaguid> parse_aaguid(std::string_view text) {
-  if (text.size() != 36 || text[8] != '-' || text[13] != '-' ||
-      text[18] != '-' || text[23] != '-')
-    return std::nullopt;
-  std::string hex;
-  for (const char c : text) {
-    if (c != '-')
-      hex.push_back(c);
-  }
-  const auto decoded = common::hex_decode(hex);
-  if (!decoded || decoded->size() != 16)
-    return std::nullopt;
-  aaguid out{};
-  std::copy(decoded->begin(), decoded->end(), out.begin());
-  return out;
-}
-
 // A string member no longer than `max`; nullopt when absent, wrong or
 // too long (`ok` says which).
 std::optional<std::string_view> text_member(const json& object,
@@ -404,6 +387,23 @@ const metadata_entry* find_in(const std::vector<metadata_entry>& entries,
 }
 
 }  // namespace
+
+std::optional<aaguid> parse_aaguid(std::string_view text) {
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' ||
+      text[18] != '-' || text[23] != '-')
+    return std::nullopt;
+  std::string hex;
+  for (const char c : text) {
+    if (c != '-')
+      hex.push_back(c);
+  }
+  const auto decoded = common::hex_decode(hex);
+  if (!decoded || decoded->size() != 16)
+    return std::nullopt;
+  aaguid out{};
+  std::copy(decoded->begin(), decoded->end(), out.begin());
+  return out;
+}
 
 bool status_refuses(std::string_view status) noexcept {
   return status == "REVOKED" || status == "ATTESTATION_KEY_COMPROMISE" ||

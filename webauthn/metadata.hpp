@@ -59,6 +59,10 @@ bool status_refuses(std::string_view status) noexcept;
 // not say which firmware signed it, so a later fix cannot be credited.
 const status_report* refusing_report(const metadata_entry& entry) noexcept;
 
+// An AAGUID in its text form, "cb69481e-8ff7-4039-93ec-0a2729a154a8"
+// (either case); nullopt for anything else.
+std::optional<aaguid> parse_aaguid(std::string_view text);
+
 // The key identifier of a DER certificate; nullopt when it does not parse.
 std::optional<key_identifier> certificate_key_identifier(common::byte_view der);
 
