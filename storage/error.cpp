@@ -22,6 +22,19 @@ constexpr error_info kErrors[] = {
     {"key_file_unsafe", "the key file is readable by group or others"},
     {"key_file_malformed", "the key file is not a well-formed key list"},
     {"unseal_failed", "a sealed value does not open under its key"},
+    {"password_mismatch", "the password does not match"},
+    {"password_hash_malformed", "the stored password hash is not a PHC string"},
+    {"password_hash_unsupported",
+     "the stored password hash is not Argon2id version 19"},
+    {"password_hash_bad_encoding",
+     "the stored password hash has a salt or hash that is not base64"},
+    {"password_hash_out_of_range",
+     "the stored password hash has a cost, salt or hash size out of bounds"},
+    {"password_cost_too_low",
+     "the password cost is under 19 MiB of memory or 2 passes"},
+    {"password_cost_out_of_range",
+     "the password cost has lanes or memory out of bounds"},
+    {"password_hash_failed", "the password could not be hashed"},
 };
 static_assert(std::size(kErrors) == static_cast<std::size_t>(errc::count_));
 

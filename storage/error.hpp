@@ -23,7 +23,15 @@ enum class errc {
   key_file_unsafe,    // the key file is readable by group or others
   key_file_malformed,
   unseal_failed,      // ciphertext, nonce, associated data or key id wrong
-  count_  // not an error: the number of values
+  password_mismatch,  // the password is not the one hashed
+  password_hash_malformed,     // not a PHC string of the Argon2id shape
+  password_hash_unsupported,   // another algorithm, or another version
+  password_hash_bad_encoding,  // salt or hash not canonical base64
+  password_hash_out_of_range,  // stored cost, salt or hash size unusable
+  password_cost_too_low,       // configured under 19 MiB or 2 passes
+  password_cost_out_of_range,  // configured lanes or memory unusable
+  password_hash_failed,        // libargon2 failed (usually out of memory)
+  count_                       // not an error: the number of values
 };
 
 std::string_view describe(errc e) noexcept;
