@@ -2,6 +2,7 @@
 // operations. Private to storage/.
 //
 // Thread-safe: connections come from a pool, one caller at a time each;
+// a background thread runs the WAL checkpoints;
 // write transactions of this process queue on one timed mutex, so they wait
 // in line rather than polling SQLite's lock (other processes still meet
 // the busy timeout).
@@ -11,9 +12,11 @@
 #include "storage/sqlite_store.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace storage::sqlite {
@@ -35,10 +38,48 @@ int open_configured(const std::string& path,
                     std::chrono::milliseconds busy_timeout, bool create,
                     pooled_connection& out, std::string& message);
 
+// Copies the WAL back into the database file on a thread of its own, so
+// that no request waits for that write-back and its fsync: with a large
+// database, each checkpoint writes as many scattered pages as there were
+// commits. Every pooled connection reports its commits through SQLite's
+// WAL hook (which also turns off SQLite's own automatic checkpoints).
+class checkpointer {
+ public:
+  checkpointer(std::string path, std::chrono::milliseconds busy_timeout);
+  checkpointer(const checkpointer&) = delete;
+  checkpointer& operator=(const checkpointer&) = delete;
+  ~checkpointer();  // stops the thread and waits for it
+
+  // Makes `c` report its commits here.
+  void watch(connection& c) noexcept;
+
+ private:
+  // A checkpoint is due once the WAL holds this many frames (SQLite's own
+  // default); past the second limit, a committing thread checkpoints
+  // itself, so the WAL cannot grow without bound if this thread lags.
+  static constexpr int kDueFrames = 1000;
+  static constexpr int kForceFrames = 20000;
+
+  static int on_commit(void* self, sqlite3* db, const char* name,
+                       int frames) noexcept;
+  void run();
+
+  std::string path_;
+  std::chrono::milliseconds busy_timeout_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool due_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 class connection_pool {
  public:
-  connection_pool(std::string path, std::chrono::milliseconds busy_timeout)
-      : path_(std::move(path)), busy_timeout_(busy_timeout) {}
+  connection_pool(std::string path, std::chrono::milliseconds busy_timeout,
+                  checkpointer& checkpoints)
+      : path_(std::move(path)),
+        busy_timeout_(busy_timeout),
+        checkpoints_(&checkpoints) {}
 
   // A connection lent to one caller; goes back to the pool when the lease
   // ends, unless it was left inside a transaction.
@@ -66,14 +107,17 @@ class connection_pool {
 
   std::string path_;
   std::chrono::milliseconds busy_timeout_;
+  checkpointer* checkpoints_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<pooled_connection>> idle_;
 };
 
 class sqlite_store final : public store {
  public:
-  sqlite_store(std::string path, std::chrono::milliseconds busy_timeout)
-      : pool_(std::move(path), busy_timeout), busy_timeout_(busy_timeout) {}
+  sqlite_store(const std::string& path, std::chrono::milliseconds busy_timeout)
+      : checkpoints_(path, busy_timeout),
+        pool_(path, busy_timeout, checkpoints_),
+        busy_timeout_(busy_timeout) {}
 
   result<user> create_user(const new_user& u, time_point now) override;
   result<user> find_user(user_id id) override;
@@ -138,6 +182,7 @@ class sqlite_store final : public store {
 
   // Hands the connection that opened and migrated the database to the pool.
   void adopt(std::unique_ptr<pooled_connection> c) {
+    checkpoints_.watch(c->db);
     pool_.give_back(std::move(c));
   }
 
@@ -157,6 +202,8 @@ class sqlite_store final : public store {
   // Sets PRAGMA synchronous on `c` when it differs from `mode`.
   static int set_durability(pooled_connection& c, durability mode);
 
+  // Declared before the pool: connections report to it until they close.
+  checkpointer checkpoints_;
   connection_pool pool_;
   std::chrono::milliseconds busy_timeout_;
   std::timed_mutex write_mutex_;

@@ -55,10 +55,13 @@ bool fill(const std::string& path, std::int64_t count) {
       return false;
     }
   }
-  std::vector<common::bytes> ids;
+  // Fixed-size digests: sorting them compares arrays, not vectors.
+  std::vector<common::sha256_digest> ids;
   ids.reserve(static_cast<std::size_t>(count));
   for (std::int64_t n = 0; n < count; ++n) {
-    ids.push_back(credential_id(static_cast<std::uint64_t>(n)));
+    const auto v = static_cast<std::uint64_t>(n);
+    ids.push_back(common::sha256(common::byte_view(
+        reinterpret_cast<const std::uint8_t*>(&v), sizeof v)));
   }
   std::sort(ids.begin(), ids.end());
   const common::bytes key(77, 0xa5), aaguid(16, 0), object(200, 0x42);
@@ -72,7 +75,7 @@ bool fill(const std::string& path, std::int64_t count) {
             "backup_eligible, backup_state, uv_initialized, nickname, "
             "created_at, possibly_cloned) VALUES (?, ?, ?, -7, 1, "
             "'[\"usb\"]', ?, 'packed', 'basic', 1, ?, 0, 0, 1, 'key', 0, 0)",
-            id, 1 + n++ % kUsers, key, aaguid, object)) {
+            common::byte_view(id), 1 + n++ % kUsers, key, aaguid, object)) {
       return false;
     }
   }
