@@ -50,7 +50,7 @@ int serve(const settings& config, const common::logger& log) {
   services shared{
       config,
       *state->store,
-      state->keys,
+      *state->keys,
       clock,
       log,
       webauthn::relying_party{config.rp_id, config.origins, false, {}},

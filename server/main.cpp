@@ -1,5 +1,6 @@
 // The `latchkey` command: `serve` runs the server; more subcommands join
 // as the layers they need arrive.
+#include "server/admin_commands.hpp"
 #include "server/app.hpp"
 #include "server/settings.hpp"
 #include "server/verify_command.hpp"
@@ -20,6 +21,10 @@ constexpr std::string_view kUsage =
     "  serve      Run the HTTP server (see latchkey serve --help).\n"
     "  verify     Check a captured WebAuthn response offline\n"
     "             (see latchkey verify --help).\n"
+    "  db         Check the database, or copy it while the server runs\n"
+    "             (see latchkey db --help).\n"
+    "  keys       Add, activate, retire and list the keys that seal\n"
+    "             secrets (see latchkey keys --help).\n"
     "\n"
     "Options:\n"
     "  --help     Show this text.\n"
@@ -81,6 +86,14 @@ int main(int argc, char** argv, char** envp) {
     return run_serve(rest, envp);
   if (args[0] == "verify")
     return server::run_verify(rest, stdout, stderr);
+  if (args[0] == "db") {
+    return server::run_db(rest, common::latchkey_environment(envp), stdout,
+                          stderr);
+  }
+  if (args[0] == "keys") {
+    return server::run_keys(rest, common::latchkey_environment(envp), stdout,
+                            stderr);
+  }
   print(stderr, "latchkey: unknown command \"" + std::string(args[0]) +
                     "\" (see latchkey --help)\n");
   return 2;

@@ -62,7 +62,12 @@ state_result open_state(const settings& config) {
            " holds secrets sealed under key id " + ids +
            ", which the key file " + config.key_file + " does not have";
   }
-  return server_state{std::move(*db), std::move(*keys)};
+  // Keys from the file follow it through a rotation; keys from the
+  // environment are fixed.
+  auto holder = std::make_unique<key_holder>(
+      std::move(*keys),
+      config.secret_keys.empty() ? config.key_file : std::string());
+  return server_state{std::move(*db), std::move(holder)};
 }
 
 }  // namespace server

@@ -4,8 +4,8 @@
 // key that sealed rows need but the key file lacks.
 #pragma once
 
+#include "server/keys.hpp"
 #include "server/settings.hpp"
-#include "storage/sealing.hpp"
 #include "storage/store.hpp"
 
 #include <memory>
@@ -15,7 +15,8 @@ namespace server {
 
 struct server_state {
   std::unique_ptr<storage::store> store;
-  storage::key_ring keys;
+  // Follows the key file through a rotation (server/keys.hpp).
+  std::unique_ptr<key_holder> keys;
 };
 
 // Fails with a sentence for the operator that names the file, the row or

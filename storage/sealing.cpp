@@ -534,6 +534,22 @@ result<void> key_ring::add_key() {
   return {};
 }
 
+result<void> key_ring::make_current(std::string_view key_id) {
+  const auto key = keys_.find(key_id);
+  if (key == keys_.end())
+    return errc::not_found;
+  current_ = key->first;
+  return {};
+}
+
+std::vector<std::string> key_ring::key_ids() const {
+  std::vector<std::string> ids;
+  ids.reserve(keys_.size());
+  for (const auto& entry : keys_)
+    ids.push_back(entry.first);
+  return ids;
+}
+
 result<void> key_ring::remove_key(std::string_view key_id) {
   if (key_id == current_)
     return errc::key_file_missing;

@@ -17,6 +17,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace storage {
 
@@ -60,6 +61,11 @@ class key_ring {
 
   // A new current key; older keys stay for opening until removed.
   result<void> add_key();
+  // Makes a key the ring holds the current one (the second step of a
+  // rotation, once every node has the key). Fails with not_found.
+  result<void> make_current(std::string_view key_id);
+  // The ids of every key, in order; never key material.
+  std::vector<std::string> key_ids() const;
   // Fails with key_file_missing when it is the current key.
   result<void> remove_key(std::string_view key_id);
   // Writes the ring to `path` (mode 0600, replaced atomically).
