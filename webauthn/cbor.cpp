@@ -27,13 +27,30 @@ struct header {
   std::uint64_t value;
 };
 
-bool same_bytes(byte_view a, byte_view b) noexcept {
-  return std::ranges::equal(a, b);
-}
+// What makes two map keys the same key. Integers and strings compare by
+// value, not by their encoding: a key written once in its shortest form and
+// once with a longer length field is still a duplicate, so that no reader
+// can see the first copy while another sees the last. Other key types
+// (which no WebAuthn map uses) compare by their encoded bytes.
+struct map_key_id {
+  unsigned kind = 0;        // the major type; kRawKey for the rest
+  std::uint64_t value = 0;  // an integer's value, a string's length
+  byte_view content;        // a string's bytes, or the raw encoding
 
-bool bytes_less(byte_view a, byte_view b) noexcept {
-  return std::ranges::lexicographical_compare(a, b);
-}
+  friend bool operator==(const map_key_id& a, const map_key_id& b) noexcept {
+    return a.kind == b.kind && a.value == b.value &&
+           std::ranges::equal(a.content, b.content);
+  }
+  friend bool operator<(const map_key_id& a, const map_key_id& b) noexcept {
+    if (a.kind != b.kind)
+      return a.kind < b.kind;
+    if (a.value != b.value)
+      return a.value < b.value;
+    return std::ranges::lexicographical_compare(a.content, b.content);
+  }
+};
+
+constexpr unsigned kRawKey = 8;
 
 // Walks one item by its headers without building anything. Recursion is
 // bounded by kCborMaxDepth, so the stack stays small whatever the input.
@@ -49,7 +66,7 @@ class scanner {
   result<header> read_header();
   result<void> string(const header& h);
   result<void> map(std::uint64_t count, std::size_t depth);
-  result<void> map_key(std::size_t depth, byte_view& key);
+  result<void> map_key(std::size_t depth, map_key_id& key);
 
   byte_view data_;
   std::size_t pos_ = 0;
@@ -92,29 +109,39 @@ result<void> scanner::string(const header& h) {
   return {};
 }
 
-result<void> scanner::map_key(std::size_t depth, byte_view& key) {
+result<void> scanner::map_key(std::size_t depth, map_key_id& key) {
   const std::size_t start = pos_;
   if (const auto r = item(depth); !r)
     return r.error();
-  key = data_.subspan(start, pos_ - start);
+  const byte_view encoded = data_.subspan(start, pos_ - start);
+  // item() has checked the header, so reading it again cannot fail.
+  scanner again(encoded);
+  const header h = *again.read_header();
+  if (h.major == kUnsigned || h.major == kNegative) {
+    key = {h.major, h.value, {}};
+  } else if (h.major == kByteString || h.major == kTextString) {
+    key = {h.major, h.value, encoded.subspan(again.pos_)};
+  } else {
+    key = {kRawKey, 0, encoded};
+  }
   return {};
 }
 
-// Duplicate keys are found by their encoded bytes. Small maps (every map
-// WebAuthn defines) compare pairwise in a fixed buffer; larger ones sort.
+// Small maps (every map WebAuthn defines) compare keys pairwise in a fixed
+// buffer; larger ones sort.
 result<void> scanner::map(std::uint64_t count, std::size_t depth) {
   constexpr std::size_t kSmall = 8;
-  std::array<byte_view, kSmall> small{};
-  std::vector<byte_view> large;
+  std::array<map_key_id, kSmall> small{};
+  std::vector<map_key_id> large;
   for (std::uint64_t i = 0; i < count; ++i) {
-    byte_view key;
+    map_key_id key;
     if (const auto r = map_key(depth, key); !r)
       return r.error();
     if (const auto r = item(depth); !r)
       return r.error();
     if (count <= kSmall) {
       for (std::size_t k = 0; k < i; ++k) {
-        if (same_bytes(small[k], key))
+        if (small[k] == key)
           return errc::cbor_duplicate_key;
       }
       small[static_cast<std::size_t>(i)] = key;
@@ -122,9 +149,8 @@ result<void> scanner::map(std::uint64_t count, std::size_t depth) {
       large.push_back(key);
     }
   }
-  std::ranges::sort(large, bytes_less);
-  const auto duplicate = std::ranges::adjacent_find(large, same_bytes);
-  if (duplicate != large.end())
+  std::sort(large.begin(), large.end());
+  if (std::adjacent_find(large.begin(), large.end()) != large.end())
     return errc::cbor_duplicate_key;
   return {};
 }

@@ -99,8 +99,18 @@ TEST_CASE("nesting_is_limited_to_sixteen_levels") {
 TEST_CASE("duplicate_map_keys_are_refused") {
   CHECK(prescan_error(hex("a201000100")) == errc::cbor_duplicate_key);
   CHECK(prescan_error(hex("a2616100616100")) == errc::cbor_duplicate_key);
-  // Same value, different encoding: not the same key bytes.
-  CHECK(webauthn::cbor_prescan(hex("a20100180100")));
+  // The same key in a longer encoding is still the same key, so that no
+  // two readers can pick different copies: 3 and 3 in one extra byte,
+  // "alg" and "alg" with a one-byte length field.
+  CHECK(prescan_error(hex("a20100180100")) == errc::cbor_duplicate_key);
+  CHECK(prescan_error(hex("a2636162630078036162630a")) ==
+        errc::cbor_duplicate_key);
+  CHECK(prescan_error(hex("a243010203005803010203f6")) ==
+        errc::cbor_duplicate_key);
+  // Equal bytes of another type, or the same magnitude with another sign,
+  // are other keys.
+  CHECK(webauthn::cbor_prescan(hex("a2410000610000")));
+  CHECK(webauthn::cbor_prescan(hex("a201002000")));
   // Large maps are checked too, by sorting.
   common::bytes big = test::head(5, 20);
   for (int i = 0; i < 20; ++i) {
