@@ -70,10 +70,12 @@ TEST_CASE("parse_time reads UTC timestamps and Unix seconds only") {
             std::chrono::seconds(1) ==
         std::chrono::milliseconds(250));
   CHECK(to_unix_seconds(*parse_time("1700000000")) == 1700000000);
+  CHECK(to_unix_seconds(*parse_time("2024-02-29T00:00:00Z")) == 1709164800);
   for (const char* bad :
        {"", "2025-01-01", "2025-01-01T00:00:00", "2025-01-01T00:00:00+01:00",
         "2025-13-01T00:00:00Z", "2025-01-01T24:00:00Z", "2025-1-01T00:00:00Z",
-        "2025-01-01T00:00:00.Z", "17e8", "yesterday"}) {
+        "2025-01-01T00:00:00.Z", "17e8", "yesterday", "2025-02-29T00:00:00Z",
+        "2025-04-31T00:00:00Z", "2025-02-31T12:00:00Z"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_time(bad).has_value());
   }

@@ -4,13 +4,13 @@
 # out-of-memory; artifacts land in the work folder it prints.
 #
 # Every tests/fuzz/fuzz_NAME.cpp is a harness whose seeds are in
-# tests/fuzz/corpus/NAME/. They are built in $LATCHKEY_FUZZ_BUILD (default
+# tests/fuzz/corpus/NAME/. They are built in $LATCHKEYTEST_FUZZ_BUILD (default
 # build/fuzz), configured with clang first if it does not exist.
 set -eu
 
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${LATCHKEY_FUZZ_BUILD:-$root/build/fuzz}
+build=${LATCHKEYTEST_FUZZ_BUILD:-$root/build/fuzz}
 harnesses=""
 for source in "$root"/tests/fuzz/fuzz_*.cpp; do
   name=$(basename "$source" .cpp)

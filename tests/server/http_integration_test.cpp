@@ -89,6 +89,21 @@ TEST_CASE("HEAD on a static file gives its length and no body") {
   CHECK(client.request(verb::get, "/healthz").result() == status::ok);
 }
 
+TEST_CASE("HEAD on a route or an unknown path sends no body either") {
+  server_process server;
+  http_client client(server.port());
+  for (const std::string_view path : {"/healthz", "/no/such/page"}) {
+    CAPTURE(path);
+    client.send("HEAD " + std::string(path) +
+                " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const std::string head = client.read_head();
+    CHECK(head.find("Content-Length: 0\r\n") == std::string::npos);
+    CHECK(head.find("Content-Length: ") != std::string::npos);
+  }
+  // A body after either head would be misread as this answer.
+  CHECK(client.request(verb::get, "/healthz").result() == status::ok);
+}
+
 TEST_CASE("an unknown path gets a 404 problem document") {
   server_process server;
   http_client client(server.port());
@@ -119,6 +134,9 @@ TEST_CASE("a body over the limit gets 413 before it is read") {
   REQUIRE(res.has_value());
   check_problem(*res, status::payload_too_large, "body_too_large");
   CHECK(client.closed_by_server());
+  // The head was read, so the log line says what was refused.
+  CHECK(server.log().find("method=POST path=/healthz status=413") !=
+        std::string::npos);
 }
 
 TEST_CASE("a chunked body over the limit gets 413") {

@@ -32,7 +32,7 @@ TEST_CASE("content types follow the extension") {
   CHECK(server::content_type_for("noextension") == "application/octet-stream");
 }
 
-TEST_CASE("a web root is read once; only its own files are served") {
+TEST_CASE("a web root is read once, only its own files are served") {
   namespace fs = std::filesystem;
   const auto root = fs::temp_directory_path() /
                     ("latchkey-web-" + std::to_string(::getpid()));

@@ -300,7 +300,7 @@ TEST_CASE("ceremonies: taken once, with every field") {
   CHECK(f.s.take_ceremony(c.handle_hash, kNow).error() == errc::not_found);
 }
 
-TEST_CASE("ceremonies: every kind round-trips; a user is optional") {
+TEST_CASE("ceremonies: every kind round-trips, a user is optional") {
   fixture f;
   using k = storage::ceremony_kind;
   std::uint8_t fill = 1;
@@ -432,7 +432,7 @@ TEST_CASE("totp: a time step is accepted once, and only going forward") {
   CHECK(f.s.delete_totp(alice.id).error() == errc::not_found);
 }
 
-TEST_CASE("recovery codes: used once; a new set voids the old") {
+TEST_CASE("recovery codes: used once, a new set voids the old") {
   fixture f;
   const auto alice = f.add_user("alice");
   REQUIRE(f.s.replace_recovery_codes(

@@ -44,7 +44,7 @@ TEST_CASE("parse_utc_time reads the verifyAt forms") {
   CHECK_FALSE(parse_utc_time("2025-01-01T00:00:00+01:00"));
 }
 
-TEST_CASE("every registration fixture parses; counts match the READMEs") {
+TEST_CASE("every registration fixture parses, counts match the READMEs") {
   if (!fixtures_present()) {
     MESSAGE(absent);
     return;
@@ -65,7 +65,7 @@ TEST_CASE("every registration fixture parses; counts match the READMEs") {
   }
 }
 
-TEST_CASE("every assertion fixture parses; counts match the READMEs") {
+TEST_CASE("every assertion fixture parses, counts match the READMEs") {
   if (!fixtures_present()) {
     MESSAGE(absent);
     return;

@@ -203,7 +203,7 @@ TEST_CASE("assertions carry the credential's backup flags, never AT") {
   CHECK(a.auth_data_bytes[32] == (0x01 | 0x04 | 0x08 | 0x10));
 }
 
-TEST_CASE("rebuild_unsigned keeps the old signature; rebuild re-signs") {
+TEST_CASE("rebuild_unsigned keeps the old signature, rebuild re-signs") {
   registration_options options;
   options.format = attestation_format::packed_self;
   registration reg = make_registration(options);

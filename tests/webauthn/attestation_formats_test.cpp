@@ -236,6 +236,10 @@ TEST_CASE("tpm_aik_certificate_mutations_are_refused_by_name") {
     options.aik.basic_constraints_ca = true;
     expected = errc::attestation_certificate_requirements;
   }
+  SUBCASE("version 2") {
+    options.aik.version = 2;
+    expected = errc::attestation_certificate_requirements;
+  }
   SUBCASE("AAGUID of another model") {
     options.aik.aaguid = bytes(16, 0x42);
     expected = errc::attestation_aaguid_mismatch;

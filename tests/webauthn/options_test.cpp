@@ -299,7 +299,7 @@ TEST_CASE("request options have exactly the Level 3 members and defaults") {
   CHECK(options.challenge != request(request_input()).challenge);
 }
 
-TEST_CASE("allowCredentials carry ids and transports; hints and uv sent") {
+TEST_CASE("allowCredentials carry ids and transports, hints and uv sent") {
   auto input = request_input();
   input.allow = {{common::bytes{9, 9, 9}, {"internal", "hybrid"}}};
   input.uv = user_verification::required;

@@ -189,7 +189,7 @@ TEST_CASE("no_user_verification is refused only when required") {
   CHECK(f.refusal(f.make(options)) == errc::user_verification_missing);
 }
 
-TEST_CASE("BS without BE is refused; BE and BS are recorded") {
+TEST_CASE("BS without BE is refused, BE and BS are recorded") {
   const fixture f;
   registration_options options;
   options.flags.bs = true;

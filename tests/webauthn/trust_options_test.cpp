@@ -1,10 +1,12 @@
 // The trust step's options: the notBefore tolerance, CRLs (a revoked
 // intermediate) and the SHA-1 policy, on the test CA's paths and through
 // the registration ceremony.
+#include "webauthn/policy.hpp"
 #include "webauthn/registration.hpp"
 #include "webauthn/trust.hpp"
 
 #include "common/encoding.hpp"
+#include "tests/support/attested_formats.hpp"
 #include "tests/support/soft_authenticator.hpp"
 #include "tests/support/test_ca.hpp"
 
@@ -251,4 +253,71 @@ TEST_CASE("check_statement_sha1 follows the policy for tpm statements") {
   CHECK(webauthn::check_statement_sha1(rs256_item->get(), "packed", strict)
             .has_value());
   CHECK(webauthn::check_statement_sha1(nullptr, "tpm", strict).has_value());
+}
+
+// Through the ceremony ------------------------------------------------------
+
+namespace {
+
+webauthn::result<webauthn::new_credential> verify_under(
+    const ts::registration& reg, const webauthn::trust_store& trust,
+    const webauthn::registration_policy* policy = nullptr) {
+  webauthn::registration_expectation expect;
+  expect.rp = &kRp;
+  expect.challenge = *common::base64url_decode(reg.client.challenge);
+  expect.algorithms = {webauthn::cose_algorithm::es256,
+                       webauthn::cose_algorithm::rs256};
+  expect.trust = &trust;
+  expect.now = kDuringValidity;
+  expect.policy = policy;
+  const auto response = webauthn::parse_registration_response(reg.to_json());
+  REQUIRE(response.has_value());
+  return webauthn::verify_registration(*response, expect);
+}
+
+}  // namespace
+
+TEST_CASE("a tpm statement signed with RS1 registers unless SHA-1 is refused") {
+  auto reg = ts::make_registration({.key = ts::key_type::rs256});
+  ts::tpm_options options;
+  options.aik.key = ts::key_type::rs256;
+  options.alg = ts::cose_alg::rs1;
+  ts::attest_tpm(reg, options);
+
+  const auto lenient = store_with({ts::test_root_ca().der});
+  const auto accepted = verify_under(reg, lenient);
+  REQUIRE_MESSAGE(accepted.has_value(), accepted.error().message());
+  CHECK(accepted->trust.trusted);
+
+  webauthn::trust_options strict;
+  strict.refuse_sha1 = true;
+  const auto refused =
+      verify_under(reg, store_with({ts::test_root_ca().der}, {}, strict));
+  REQUIRE(refused.has_error());
+  CHECK(refused.error() == errc::attestation_sha1_refused);
+}
+
+TEST_CASE("a registration's leaf from the near future: tolerance decides") {
+  using std::chrono::minutes;
+  const auto store = store_with({ts::test_root_ca().der});
+  webauthn::registration_policy trusted_only;
+  trusted_only.require_trusted_attestation = true;
+  ts::registration_options options;
+  options.format = ts::attestation_format::packed_x5c;
+
+  options.attestation_cert.not_before = kDuringValidity + minutes(4);
+  const auto within =
+      verify_under(ts::make_registration(options), store, &trusted_only);
+  REQUIRE_MESSAGE(within.has_value(), within.error().message());
+  CHECK(within->trust.trusted);
+
+  options.attestation_cert.not_before = kDuringValidity + minutes(6);
+  const auto reg = ts::make_registration(options);
+  const auto untrusted = verify_under(reg, store);
+  REQUIRE(untrusted.has_value());
+  CHECK_FALSE(untrusted->trust.trusted);
+  CHECK(untrusted->trust.reason == "certificate is not yet valid");
+  const auto refused = verify_under(reg, store, &trusted_only);
+  REQUIRE(refused.has_error());
+  CHECK(refused.error() == errc::attestation_not_trusted);
 }
