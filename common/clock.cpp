@@ -72,7 +72,12 @@ std::optional<time_point> parse_time(std::string_view text) {
   }
   parts.tm_year -= 1900;
   parts.tm_mon -= 1;
+  // timegm carries a day past the month's end into the next month
+  // (February 31 becomes March 3); such a date is refused, not moved.
+  const int day = parts.tm_mday;
   const std::time_t seconds = timegm(&parts);
+  if (parts.tm_mday != day)
+    return std::nullopt;
   return from_unix_seconds(seconds) +
          std::chrono::duration_cast<time_point::duration>(fraction);
 }

@@ -47,11 +47,16 @@ constexpr std::string_view kDbUsage =
     "\n";
 
 constexpr std::string_view kKeysUsage =
-    "Usage: latchkey keys add|activate KEYID|retire KEYID|list [OPTIONS]\n"
+    "Usage: latchkey keys rotate [KEYID] [OPTIONS]\n"
+    "       latchkey keys add|activate KEYID|retire KEYID|list [OPTIONS]\n"
     "\n"
     "Manages the keys that seal secrets in the database (TOTP secrets).\n"
     "Servers may keep running throughout.\n"
     "\n"
+    "rotate        Step one of a rotation: the same as add. Prints the new\n"
+    "              key id.\n"
+    "rotate ID     Step two, once every node has the key file with ID: the\n"
+    "              same as activate ID.\n"
     "add           Adds a new random key to the key file, not current yet,\n"
     "              and prints its id.\n"
     "activate ID   Makes key ID current in the key file, then re-seals\n"
@@ -313,7 +318,7 @@ int key_command::add() {
   say(out_, id + "\n");
   say(out_, "added to " + inv_.config.key_file +
                 ", not current yet; give this key file to every node, then "
-                "run: latchkey keys activate " +
+                "run: latchkey keys rotate " +
                 id + "\n");
   return 0;
 }
@@ -424,13 +429,18 @@ int run_keys(std::span<const std::string_view> args,
     return 0;
   }
   const bool known =
-      !args.empty() && (args[0] == "add" || args[0] == "activate" ||
-                        args[0] == "retire" || args[0] == "list");
+      !args.empty() &&
+      (args[0] == "add" || args[0] == "activate" || args[0] == "retire" ||
+       args[0] == "list" || args[0] == "rotate");
   if (!known) {
     say(err, usage);
     return 2;
   }
-  const bool takes_id = args[0] == "activate" || args[0] == "retire";
+  // "rotate" is add without an id, activate with one.
+  const bool rotate_finish =
+      args[0] == "rotate" && args.size() > 1 && !args[1].starts_with("--");
+  const bool takes_id =
+      args[0] == "activate" || args[0] == "retire" || rotate_finish;
   const auto inv = parse_invocation(args, env, takes_id);
   if (!inv) {
     say(err, "latchkey keys: " + inv.error() + "\n");
@@ -444,8 +454,10 @@ int run_keys(std::span<const std::string_view> args,
     return 2;
   }
   key_command command(*inv, out, err);
-  if (inv->action == "add")
+  if (inv->action == "add" || (inv->action == "rotate" && !rotate_finish))
     return command.add();
+  if (inv->action == "rotate")
+    return command.activate(inv->operand);
   if (inv->action == "list")
     return command.list();
   return inv->action == "activate" ? command.activate(inv->operand)

@@ -106,6 +106,12 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   void on_header(error_code ec) {
+    // Known once the head parsed, so that a refusal of the body (413) is
+    // still logged with what it refused.
+    if (!ec || ec == http::error::body_limit) {
+      method_ = std::string(parser_->get().method_string());
+      target_ = std::string(parser_->get().target());
+    }
     if (ec)
       return fail(ec);
     const auto length = parser_->content_length();
@@ -126,6 +132,13 @@ class connection : public std::enable_shared_from_this<connection> {
     method_ = std::string(req.method_string());
     target_ = std::string(req.target());
     response res = owner_.routes_.handle(req, ctx);
+    // A HEAD answer carries the length of the body it leaves out
+    // (RFC 9110 section 9.3.2); a body would be read as the next answer.
+    if (req.method() == http::verb::head && !res.body().empty()) {
+      const auto length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
     const bool close_after = !req.keep_alive() || owner_.stopping();
     send(std::move(res), close_after);
   }

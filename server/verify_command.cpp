@@ -442,6 +442,11 @@ int verify_assertion_file(const nlohmann::json& json,
   if (!response)
     return verdict(out, response.error());
   describe_data(out, response->authenticator_data);
+  if (const auto stored_key = webauthn::parse_cose_key(*key)) {
+    say(out, "algorithm: " +
+                 std::string(webauthn::to_string(stored_key->algorithm)) +
+                 "\n");
+  }
   const auto data =
       webauthn::parse_authenticator_data(response->authenticator_data);
 
