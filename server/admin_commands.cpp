@@ -350,9 +350,16 @@ int key_command::activate(const std::string& id) {
   if (!save_ring())
     return 2;
   say(out_, "key " + id + " is current in " + inv_.config.key_file + "\n");
-  const auto resealed = storage::reseal_all(*db_, *ring_);
+  storage::store::sealed_row failed;
+  const auto resealed = storage::reseal_all(*db_, *ring_, &failed);
   if (!resealed) {
-    return fail(1, "re-sealing stopped: " + resealed.error().message() +
+    const std::string where = failed.table.empty()
+                                  ? std::string()
+                                  : " (" + failed.table + " row " +
+                                        std::to_string(failed.row) + ", user " +
+                                        std::to_string(failed.user) + ", key " +
+                                        failed.value.key_id + ")";
+    return fail(1, "re-sealing stopped: " + resealed.error().message() + where +
                        "; rows re-sealed so far stay valid; run it again");
   }
   say(out_,

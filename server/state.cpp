@@ -9,26 +9,47 @@ namespace {
 
 using state_result = boost::system::result<server_state, std::string>;
 
+std::string join(const std::set<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids)
+    out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
+
+// Where the keys come from, for messages.
+std::string key_source(const settings& config) {
+  return config.secret_keys.empty() ? "the key file " + config.key_file
+                                    : std::string("LATCHKEY_SECRET_KEYS");
+}
+
 // The keys: from LATCHKEY_SECRET_KEYS when set, else from the key file,
-// which may be created only while nothing is sealed yet.
+// which may be created only while nothing is sealed yet. `needed` are the
+// key ids the database's sealed rows name.
 boost::system::result<storage::key_ring, std::string> load_keys(
-    const settings& config, bool anything_sealed) {
+    const settings& config, const std::set<std::string>& needed) {
   if (!config.secret_keys.empty()) {
     auto ring = storage::key_ring::parse(config.secret_keys);
     if (!ring)
       return "LATCHKEY_SECRET_KEYS: " + ring.error().message();
     return std::move(*ring);
   }
-  auto ring = storage::key_ring::load_file(config.key_file, !anything_sealed);
-  if (!ring) {
-    if (ring.error() == storage::errc::key_file_missing && anything_sealed) {
-      return "key file " + config.key_file +
-             " is missing, and the database holds secrets sealed under it; "
-             "restore the key file rather than creating a new one";
-    }
-    return "key file " + config.key_file + ": " + ring.error().message();
+  auto ring = storage::key_ring::load_file(config.key_file, needed.empty());
+  if (ring)
+    return std::move(*ring);
+  const auto error = ring.error();
+  if (error == storage::errc::key_file_missing) {
+    return "key file " + config.key_file +
+           " is missing, and the database holds secrets sealed under key "
+           "id " +
+           join(needed) +
+           "; restore that key file rather than creating a new one";
   }
-  return std::move(*ring);
+  if (error == storage::errc::io_failed) {
+    return "key file " + config.key_file +
+           " cannot be read or created (check the folder and its "
+           "permissions)";
+  }
+  return "key file " + config.key_file + ": " + error.message();
 }
 
 }  // namespace
@@ -43,24 +64,24 @@ state_result open_state(const settings& config) {
   if (!sealed) {
     return "database " + config.database + ": " + sealed.error().message();
   }
-  auto keys = load_keys(config, !sealed->empty());
+  std::set<std::string> needed;
+  for (const auto& row : *sealed)
+    needed.insert(row.value.key_id);
+  auto keys = load_keys(config, needed);
   if (!keys)
     return keys.error();
 
   // Every key id a sealed row names must be at hand, or those secrets are
   // lost: say which key is needed, and where.
   std::set<std::string> missing;
-  for (const auto& row : *sealed) {
-    if (!keys->has_key(row.value.key_id))
-      missing.insert(row.value.key_id);
+  for (const auto& id : needed) {
+    if (!keys->has_key(id))
+      missing.insert(id);
   }
   if (!missing.empty()) {
-    std::string ids;
-    for (const auto& id : missing)
-      ids += (ids.empty() ? "" : ", ") + id;
     return "the database " + config.database +
-           " holds secrets sealed under key id " + ids +
-           ", which the key file " + config.key_file + " does not have";
+           " holds secrets sealed under key id " + join(missing) + ", which " +
+           key_source(config) + " does not have";
   }
   // Keys from the file follow it through a rotation; keys from the
   // environment are fixed.

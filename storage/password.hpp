@@ -51,7 +51,7 @@ inline constexpr std::size_t kMaxPasswordSize = 4096;
 
 // Fails with password_cost_too_low when memory is under 19 MiB or passes
 // under 2, and with password_cost_out_of_range when lanes are 0 or more
-// than 16, memory is under 8 KiB per lane or over 1 GiB, or passes over 16.
+// than 16, memory is under 8 KiB per lane or over 1 GiB, or passes over 32.
 result<void> check_password_cost(const password_cost& cost);
 
 // A PHC string of `password` under `cost`, with a fresh 16-byte salt from

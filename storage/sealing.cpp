@@ -576,7 +576,8 @@ result<void> key_ring::save(const std::string& path) const {
   return sync_folder(path);
 }
 
-result<std::size_t> reseal_all(store& db, const key_ring& keys) {
+result<std::size_t> reseal_all(store& db, const key_ring& keys,
+                               store::sealed_row* failed) {
   auto rows = db.list_sealed();
   if (!rows)
     return rows.error();
@@ -585,11 +586,13 @@ result<std::size_t> reseal_all(store& db, const key_ring& keys) {
     if (row.value.key_id == keys.current_key_id())
       continue;
     const auto purpose = purpose_of_table(row.table);
-    if (!purpose)
-      return errc::unseal_failed;
-    auto plaintext = keys.open(*purpose, row.user, row.value);
-    if (!plaintext)
+    auto plaintext = purpose ? keys.open(*purpose, row.user, row.value)
+                             : result<bytes>(errc::unseal_failed);
+    if (!plaintext) {
+      if (failed != nullptr)
+        *failed = row;
       return plaintext.error();
+    }
     auto sealed = keys.seal(*purpose, row.user, *plaintext);
     common::wipe(*plaintext);
     if (!sealed)

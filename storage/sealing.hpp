@@ -77,7 +77,10 @@ class key_ring {
 };
 
 // Re-seals every sealed value in `db` under the ring's current key. After
-// it returns, keys other than the current one can be removed.
-result<std::size_t> reseal_all(store& db, const key_ring& keys);
+// it returns, keys other than the current one can be removed. Stops at the
+// first value that does not open (unseal_failed) and, when `failed` is
+// given, says which row it was.
+result<std::size_t> reseal_all(store& db, const key_ring& keys,
+                               store::sealed_row* failed = nullptr);
 
 }  // namespace storage

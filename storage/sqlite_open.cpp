@@ -5,8 +5,13 @@
 #include "storage/sqlite_store_impl.hpp"
 
 #include <array>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace storage {
 namespace {
@@ -20,6 +25,25 @@ open_error fail(errc code, std::string message) {
 
 open_error fail_sqlite(int rc, const std::string& what, const connection& c) {
   return {sqlite::to_error(rc), what + ": " + c.last_message()};
+}
+
+// Creates `path` empty and readable by its owner only, whatever the umask,
+// unless it exists: SQLite gives its -wal and -shm files the database
+// file's mode, and they hold the same hashes and sealed secrets. An empty
+// file is a new database to SQLite.
+open_result<void> create_private(const std::string& path) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      return {};
+    return fail(errc::io_failed, path + " cannot be created");
+  }
+  const bool private_mode = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!private_mode)
+    return fail(errc::io_failed, path + " cannot be made private");
+  return {};
 }
 
 // SQLite's own answer about a file that is not a database would come only
@@ -162,6 +186,8 @@ std::string backup_name(const std::string& path, std::int64_t version) {
 open_result<void> copy_database(connection& source,
                                 const std::string& destination) {
   std::error_code ec;
+  if (auto created = create_private(destination); !created)
+    return created.error();
   connection dest;
   std::string message;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -278,6 +304,10 @@ open_result<std::unique_ptr<store>> open_sqlite_store(
   const auto version = inspect(path);
   if (!version) {
     return version.error();
+  }
+  if (*version == 0) {
+    if (auto created = create_private(path); !created)
+      return created.error();
   }
   auto primary = std::make_unique<pooled_connection>();
   if (auto opened = open_primary(path, options.busy_timeout, *primary);

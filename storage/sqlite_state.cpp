@@ -144,15 +144,18 @@ result<ceremony> sqlite_store::take_ceremony(byte_view handle_hash,
                                              time_point now) {
   // DELETE ... RETURNING takes the row in one statement: of racing takers
   // exactly one gets it. An expired ceremony is removed all the same.
+  bool known_kind = true;
   const auto taken = write(durability::normal, [&](connection& c) {
     return select_one(
         c,
         "DELETE FROM ceremonies WHERE handle_hash = ? RETURNING kind, "
         "user_id, session_hash, challenge, user_verification, expires_at, "
         "context",
-        [](const query& q) {
+        [&known_kind](const query& q) {
           ceremony out;
-          out.kind = kind_from_name(q.text(0)).value_or(ceremony_kind{});
+          const auto kind = kind_from_name(q.text(0));
+          known_kind = kind.has_value();
+          out.kind = kind.value_or(ceremony_kind{});
           out.user = q.optional_integer(1);
           out.session_hash = q.blob(2);
           out.challenge = q.blob(3);
@@ -165,6 +168,10 @@ result<ceremony> sqlite_store::take_ceremony(byte_view handle_hash,
   });
   if (!taken) {
     return taken.error();
+  }
+  // A kind this binary does not know must not finish as some other kind.
+  if (!known_kind) {
+    return make_error_code(errc::database_corrupt);
   }
   if (to_ms(now) >= to_ms(taken->expires_at)) {
     return make_error_code(errc::expired);

@@ -151,10 +151,6 @@ int sqlite_store::set_durability(pooled_connection& c, durability mode) {
 
 namespace {
 
-constexpr std::string_view kUserColumns =
-    "id, handle, username, display_name, password_hash, policy_state, "
-    "created_at";
-
 user read_user(const query& q) {
   user u;
   u.id = q.integer(0);

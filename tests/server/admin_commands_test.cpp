@@ -153,7 +153,7 @@ TEST_CASE("db and keys explain themselves, and refuse bad usage") {
                            {"db", "backup", "--database", "x.db"},
                            {"db", "check", "extra"},
                            {"keys"},
-                           {"keys", "rotate"},
+                           {"keys", "rotate", "id", "extra"},
                            {"keys", "activate"},
                            {"keys", "list", "--no-such-flag"}}) {
     CAPTURE(args.size());
@@ -344,6 +344,35 @@ TEST_CASE("keys: add, activate, retire and list through a full rotation") {
   r = keys_cmd({"retire", new_id});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.output, "is current"));
+}
+
+TEST_CASE("keys rotate: the same two steps under one name") {
+  const temp_folder dir;
+  const auto db_path = dir.file("latchkey.db");
+  const auto key_path = dir.file("latchkey.key");
+  const auto old_keys = *storage::key_ring::load_file(key_path, true);
+  {
+    const auto db = open_store(db_path);
+    add_sealed_user(*db, old_keys, "alice");
+  }
+  const std::vector<std::string> paths = {"--database", db_path, "--key-file",
+                                          key_path};
+  std::vector<std::string> begin = {"keys", "rotate"};
+  begin.insert(begin.end(), paths.begin(), paths.end());
+  auto r = run_latchkey(begin);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const std::string new_id = first_line(r.output);
+  CHECK(contains(r.output, "latchkey keys rotate " + new_id));
+  CHECK(load_keys(key_path).current_key_id() == old_keys.current_key_id());
+
+  std::vector<std::string> finish = {"keys", "rotate", new_id};
+  finish.insert(finish.end(), paths.begin(), paths.end());
+  r = run_latchkey(finish);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(contains(r.output, "re-sealed 1 rows"));
+  CHECK(load_keys(key_path).current_key_id() == new_id);
+  CHECK(rows_by_key(db_path, key_path) ==
+        std::map<std::string, int>{{new_id, 1}});
 }
 
 TEST_CASE("keys: list never shows key material and flags missing keys") {

@@ -165,6 +165,15 @@ TEST_CASE("keys are never taken from the command line") {
   CHECK(contains(r.output, "never from the command line"));
 }
 
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
 TEST_CASE("sealed rows without their key stop the start, naming the key id") {
   const auto folder = std::filesystem::temp_directory_path() /
                       ("latchkey-sealed-" + std::to_string(::getpid()));
@@ -195,7 +204,16 @@ TEST_CASE("sealed rows without their key stop the start, naming the key id") {
                                db_path, "--key-file", key_path});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.output, key_path));
+  CHECK(contains(r.output, "key id " + key_id));
   CHECK_FALSE(std::filesystem::exists(key_path));
+
+  // A key file that cannot be read (here: its folder is a file) is named.
+  const auto blocked = (folder / "latchkey.db").string() + "/latchkey.key";
+  const auto unreadable =
+      run_latchkey({"serve", "--listen", "127.0.0.1:0", "--database", db_path,
+                    "--key-file", blocked});
+  CHECK(unreadable.exit_code == 1);
+  CHECK(contains(unreadable.output, blocked + " cannot be read"));
 
   // A key file that lacks the key is refused too, and names the key id.
   REQUIRE(storage::key_ring::load_file(key_path, true).has_value());
@@ -204,5 +222,13 @@ TEST_CASE("sealed rows without their key stop the start, naming the key id") {
                     "--key-file", key_path});
   CHECK(again.exit_code == 1);
   CHECK(contains(again.output, key_id));
+
+  // Keys from the environment that lack it are named as such.
+  ::setenv("LATCHKEY_SECRET_KEYS", read_text(key_path).c_str(), 1);
+  const auto from_env =
+      run_latchkey({"serve", "--listen", "127.0.0.1:0", "--database", db_path});
+  ::unsetenv("LATCHKEY_SECRET_KEYS");
+  CHECK(from_env.exit_code == 1);
+  CHECK(contains(from_env.output, "which LATCHKEY_SECRET_KEYS does not have"));
   std::filesystem::remove_all(folder);
 }

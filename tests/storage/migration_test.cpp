@@ -2,6 +2,8 @@
 // than this build, damaged, foreign. A refused file is left unchanged.
 #include "tests/storage/backend.hpp"
 
+#include "common/crypto.hpp"
+#include "common/encoding.hpp"
 #include "storage/schema.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/sqlite_store.hpp"
@@ -11,6 +13,8 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+
+#include <sys/stat.h>
 
 using storage::errc;
 namespace schema = storage::schema;
@@ -281,4 +285,57 @@ TEST_CASE(
   const auto again = storage::backup_sqlite_database(path, copy);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == errc::already_exists);
+}
+
+TEST_CASE("migrations: a released migration never changes") {
+  // Databases in the field were built by these exact statements; a change
+  // to one would leave them different from a new database of the same
+  // version. A new version appends a migration and a digest here.
+  const char* const kDigests[] = {
+      "d0cce9f0b801e50d496cc8f18574ca80eef35fee903c62661cb66f32888352ae",
+      "3d9d576e6e734baf042b22f4c28589d242d78018a6b91a1a0de1e4c2099772cc",
+  };
+  const auto steps = schema::migrations();
+  REQUIRE(steps.size() == std::size(kDigests));
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    CAPTURE(steps[i].version);
+    CHECK(steps[i].version == static_cast<int>(i) + 1);
+    CHECK(common::hex_encode(common::sha256(common::as_bytes(steps[i].sql))) ==
+          kDigests[i]);
+  }
+}
+
+TEST_CASE("a new database and a backup copy are readable by their owner only") {
+  storage_test::temp_dir dir;
+  const std::string path = dir.file("private.db");
+  build_at_version(path, 1);
+  ::chmod(path.c_str(), 0600);
+  const mode_t old_mask = ::umask(022);
+  REQUIRE(open_at(path));
+  const std::string fresh = dir.file("fresh.db");
+  REQUIRE(open_at(fresh));
+  ::umask(old_mask);
+  struct stat info {};
+  REQUIRE(::stat(fresh.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  REQUIRE(::stat((path + ".backup-v1").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("a ceremony of a kind this build does not know is refused") {
+  storage_test::temp_dir dir;
+  const std::string path = dir.file("kinds.db");
+  auto opened = open_at(path);
+  REQUIRE(opened);
+  {
+    auto c = open_raw(path);
+    exec(c,
+         "INSERT INTO ceremonies VALUES (x'01', 'future_kind', NULL, x'', "
+         "x'02', 'required', 9000000000000, '{}')");
+  }
+  const common::bytes handle = {0x01};
+  const auto taken = (*opened)->take_ceremony(
+      handle, common::from_unix_seconds(1'700'000'000));
+  REQUIRE(taken.has_error());
+  CHECK(taken.error() == errc::database_corrupt);
 }

@@ -3,6 +3,7 @@
 // and configured costs under the minimum refused.
 #include "storage/password.hpp"
 
+#include <argon2.h>
 #include <doctest/doctest.h>
 
 #include <set>
@@ -125,6 +126,22 @@ TEST_CASE("password: a hash below today's minimum verifies, to be upgraded") {
   const auto parsed = storage::parse_password_hash(weak);
   REQUIRE(parsed.has_value());
   CHECK(parsed->cost == password_cost{1024, 1, 1});
+
+  // A real hash at that cost, made by libargon2 itself as an older
+  // configuration would have: it verifies and asks to be replaced.
+  const std::string secret = "correct horse";
+  const std::string salt = "0123456789abcdef";
+  char encoded[128] = {};
+  REQUIRE(argon2id_hash_encoded(1, 1024, 1, secret.data(), secret.size(),
+                                salt.data(), salt.size(), 32, encoded,
+                                sizeof encoded) == ARGON2_OK);
+  std::string attempt = secret;
+  const auto verdict = storage::verify_password(attempt, encoded);
+  REQUIRE(verdict.has_value());
+  CHECK(verdict->needs_upgrade);
+  attempt = "wrong horse";
+  CHECK(storage::verify_password(attempt, encoded).error() ==
+        errc::password_mismatch);
 }
 
 TEST_CASE("password: every hash has its own salt") {

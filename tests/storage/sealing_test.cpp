@@ -500,8 +500,13 @@ TEST_CASE("reseal_all stops at a row that does not open") {
   REQUIRE(ring.add_key().has_value());
   sealed_rows_store db;
   db.rows = {totp_row(1, 2, *sealed)};  // bound to user 1, listed as 2
-  CHECK(storage::reseal_all(db, ring).error() == errc::unseal_failed);
+  storage::store::sealed_row failed;
+  CHECK(storage::reseal_all(db, ring, &failed).error() == errc::unseal_failed);
   CHECK(db.rows[0].value.blob == sealed->blob);
+  // The caller learns which row, to name it to the operator.
+  CHECK(failed.row == 1);
+  CHECK(failed.user == 2);
+  CHECK(failed.table == db.rows[0].table);
 }
 
 TEST_CASE("reseal_all refuses a table it has no purpose for") {
