@@ -1,6 +1,9 @@
 #include "webauthn/cose_key.hpp"
 
 #include "builders.hpp"
+#include "common/openssl.hpp"
+
+#include <openssl/bn.h>
 
 #include <doctest/doctest.h>
 
@@ -183,10 +186,20 @@ TEST_CASE("junk_rsa_parameters") {
         errc::cose_key_bad_length);
   CHECK(parse_error(rsa(-257, modulus(256), bytes{})) ==
         errc::cose_key_bad_length);
-  // Even modulus: OpenSSL's public key check refuses it.
+  // Even modulus, and one with a small factor: no RSA modulus is either.
   bytes even = modulus(256);
   even.back() = 0xC6;
   CHECK(parse_error(rsa(-257, even, test::hex("010001"))) ==
+        errc::cose_key_malformed);
+  // 997 * (2^2037 + 1): odd, 256 bytes long, divisible by 997.
+  const common::ossl::bignum base(BN_new());
+  REQUIRE(BN_set_bit(base.get(), 2037) == 1);
+  REQUIRE(BN_add_word(base.get(), 1) == 1);
+  REQUIRE(BN_mul_word(base.get(), 997) == 1);
+  REQUIRE(BN_num_bytes(base.get()) == 256);
+  bytes multiple(256);
+  REQUIRE(BN_bn2binpad(base.get(), multiple.data(), 256) == 256);
+  CHECK(parse_error(rsa(-257, multiple, test::hex("010001"))) ==
         errc::cose_key_malformed);
 }
 
