@@ -302,8 +302,7 @@ bool same_key(const bytes& pem_a, const bytes& pem_b) {
   const auto b = read(pem_b);
   REQUIRE(a);
   REQUIRE(b);
-  return EVP_PKEY_eq(X509_get0_pubkey(a.get()), X509_get0_pubkey(b.get())) ==
-         1;
+  return EVP_PKEY_eq(X509_get0_pubkey(a.get()), X509_get0_pubkey(b.get())) == 1;
 }
 
 // Trusted by a store holding only `root`, untrusted by one holding every
