@@ -115,9 +115,23 @@ CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 CREATE INDEX audit_by_user ON audit_events (user_id, id);
 )sql";
 
+// Version 3: why a credential was suspended (shown to its owner), users
+// an operator disabled, and small named values the server keeps for every
+// node (such as the key behind made-up credential ids).
+constexpr std::string_view kVersion3 = R"sql(
+ALTER TABLE credentials ADD COLUMN suspended_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
+CREATE TABLE server_values (
+  name TEXT PRIMARY KEY NOT NULL,
+  value BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 };
 
 }  // namespace

@@ -561,4 +561,44 @@ result<void> sqlite_store::replace_sealed(const sealed_row& row) {
   });
 }
 
+result<bytes> sqlite_store::find_value(std::string_view name) {
+  return read([&](connection& c) {
+    return select_one(
+        c, "SELECT value FROM server_values WHERE name = ?",
+        [](const query& q) { return q.blob(0); }, name);
+  });
+}
+
+result<bytes> sqlite_store::put_value_if_absent(std::string_view name,
+                                                byte_view value) {
+  // INSERT OR IGNORE then SELECT in one transaction: every racer reads the
+  // value the first one stored.
+  return write(durability::full, [&](connection& c) -> result<bytes> {
+    if (auto inserted = execute(
+            c,
+            "INSERT OR IGNORE INTO server_values (name, value) VALUES (?, ?)",
+            name, value);
+        !inserted) {
+      return inserted.error();
+    }
+    return select_one(
+        c, "SELECT value FROM server_values WHERE name = ?",
+        [](const query& q) { return q.blob(0); }, name);
+  });
+}
+
+result<void> sqlite_store::set_value(std::string_view name, byte_view value) {
+  return write(durability::full, [&](connection& c) -> result<void> {
+    if (auto done = execute(c,
+                            "INSERT INTO server_values (name, value) VALUES "
+                            "(?, ?) ON CONFLICT (name) DO UPDATE SET value = "
+                            "excluded.value",
+                            name, value);
+        !done) {
+      return done.error();
+    }
+    return {};
+  });
+}
+
 }  // namespace storage::sqlite

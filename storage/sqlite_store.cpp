@@ -160,6 +160,7 @@ user read_user(const query& q) {
   u.password_hash = q.optional_text(4);
   u.policy_state = q.text(5);
   u.created_at = from_ms(q.integer(6));
+  u.disabled = q.integer(7) != 0;
   return u;
 }
 
@@ -204,6 +205,7 @@ credential read_credential(const query& q) {
   }
   c.possibly_cloned = q.integer(17) != 0;
   c.suspended = q.integer(18) != 0;
+  c.suspended_reason = q.text(19);
   return c;
 }
 
@@ -245,7 +247,7 @@ result<user> sqlite_store::find_user(user_id id) {
   return read([&](connection& c) {
     return select_one(c,
                       "SELECT id, handle, username, display_name, "
-                      "password_hash, policy_state, created_at "
+                      "password_hash, policy_state, created_at, disabled "
                       "FROM users WHERE id = ?",
                       read_user, id);
   });
@@ -255,7 +257,7 @@ result<user> sqlite_store::find_user_by_name(std::string_view username) {
   return read([&](connection& c) {
     return select_one(c,
                       "SELECT id, handle, username, display_name, "
-                      "password_hash, policy_state, created_at "
+                      "password_hash, policy_state, created_at, disabled "
                       "FROM users WHERE username = ?",
                       read_user, username);
   });
@@ -265,7 +267,7 @@ result<user> sqlite_store::find_user_by_handle(byte_view handle) {
   return read([&](connection& c) {
     return select_one(c,
                       "SELECT id, handle, username, display_name, "
-                      "password_hash, policy_state, created_at "
+                      "password_hash, policy_state, created_at, disabled "
                       "FROM users WHERE handle = ?",
                       read_user, handle);
   });
@@ -295,6 +297,13 @@ result<void> sqlite_store::delete_user(user_id id) {
   });
 }
 
+result<void> sqlite_store::set_disabled(user_id id, bool disabled) {
+  return write(durability::full, [&](connection& c) {
+    return changed_one(
+        execute(c, "UPDATE users SET disabled = ? WHERE id = ?", disabled, id));
+  });
+}
+
 result<void> sqlite_store::add_credential(const credential& cr) {
   // The primary key decides a race between two registrations of one id:
   // the second insert fails with a constraint error, mapped to
@@ -306,15 +315,16 @@ result<void> sqlite_store::add_credential(const credential& cr) {
         "sign_count, transports, aaguid, attestation_format, "
         "attestation_type, attestation_trusted, attestation_object, "
         "backup_eligible, backup_state, uv_initialized, nickname, "
-        "created_at, last_used_at, possibly_cloned, suspended) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, last_used_at, possibly_cloned, suspended, "
+        "suspended_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         cr.id, cr.user, cr.public_key, cr.algorithm, cr.sign_count,
         transports_to_text(cr.transports), cr.aaguid, cr.attestation_format,
         cr.attestation_type, cr.attestation_trusted, cr.attestation_object,
         cr.backup_eligible, cr.backup_state, cr.uv_initialized, cr.nickname,
         to_ms(cr.created_at),
         cr.last_used_at ? std::optional(to_ms(*cr.last_used_at)) : std::nullopt,
-        cr.possibly_cloned, cr.suspended);
+        cr.possibly_cloned, cr.suspended, cr.suspended_reason);
     if (!inserted) {
       return inserted.error();
     }
@@ -329,8 +339,8 @@ result<credential> sqlite_store::find_credential(byte_view id) {
         "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
         "aaguid, attestation_format, attestation_type, attestation_trusted, "
         "attestation_object, backup_eligible, backup_state, uv_initialized, "
-        "nickname, created_at, last_used_at, possibly_cloned, suspended "
-        "FROM credentials WHERE id = ?",
+        "nickname, created_at, last_used_at, possibly_cloned, suspended, "
+        "suspended_reason FROM credentials WHERE id = ?",
         read_credential, id);
   });
 }
@@ -342,9 +352,24 @@ result<std::vector<credential>> sqlite_store::list_credentials(user_id user) {
         "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
         "aaguid, attestation_format, attestation_type, attestation_trusted, "
         "attestation_object, backup_eligible, backup_state, uv_initialized, "
-        "nickname, created_at, last_used_at, possibly_cloned, suspended "
-        "FROM credentials WHERE user_id = ? ORDER BY created_at, rowid",
+        "nickname, created_at, last_used_at, possibly_cloned, suspended, "
+        "suspended_reason FROM credentials WHERE user_id = ? "
+        "ORDER BY created_at, rowid",
         read_credential, user);
+  });
+}
+
+result<std::vector<credential>> sqlite_store::list_all_credentials(
+    byte_view after, std::size_t limit) {
+  return read([&](connection& c) {
+    return select_all(
+        c,
+        "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
+        "aaguid, attestation_format, attestation_type, attestation_trusted, "
+        "attestation_object, backup_eligible, backup_state, uv_initialized, "
+        "nickname, created_at, last_used_at, possibly_cloned, suspended, "
+        "suspended_reason FROM credentials WHERE id > ? ORDER BY id LIMIT ?",
+        read_credential, after, static_cast<std::int64_t>(limit));
   });
 }
 
@@ -383,10 +408,14 @@ result<void> sqlite_store::flag_possibly_cloned(byte_view id) {
   });
 }
 
-result<void> sqlite_store::set_suspended(byte_view id, bool suspended) {
+result<void> sqlite_store::set_suspended(byte_view id, bool suspended,
+                                         const std::string& reason) {
   return write(durability::full, [&](connection& c) {
-    return changed_one(execute(
-        c, "UPDATE credentials SET suspended = ? WHERE id = ?", suspended, id));
+    return changed_one(execute(c,
+                               "UPDATE credentials SET suspended = ?, "
+                               "suspended_reason = ? WHERE id = ?",
+                               suspended, suspended ? reason : std::string(),
+                               id));
   });
 }
 

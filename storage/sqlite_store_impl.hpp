@@ -126,6 +126,7 @@ class sqlite_store final : public store {
   result<void> set_password_hash(user_id id, const std::string& hash) override;
   result<void> set_policy_state(user_id id, const std::string& state) override;
   result<void> delete_user(user_id id) override;
+  result<void> set_disabled(user_id id, bool disabled) override;
 
   result<void> add_credential(const credential& c) override;
   result<credential> find_credential(byte_view id) override;
@@ -133,7 +134,10 @@ class sqlite_store final : public store {
   result<void> record_sign_in(byte_view id,
                               const sign_in_update& update) override;
   result<void> flag_possibly_cloned(byte_view id) override;
-  result<void> set_suspended(byte_view id, bool suspended) override;
+  result<void> set_suspended(byte_view id, bool suspended,
+                             const std::string& reason) override;
+  result<std::vector<credential>> list_all_credentials(
+      byte_view after, std::size_t limit) override;
   result<void> rename_credential(user_id user, byte_view id,
                                  const std::string& nickname) override;
   result<void> remove_credential(user_id user, byte_view id) override;
@@ -174,6 +178,11 @@ class sqlite_store final : public store {
   result<std::vector<audit_event>> list_audit(
       std::int64_t before, std::size_t limit,
       std::optional<user_id> user) override;
+
+  result<bytes> find_value(std::string_view name) override;
+  result<bytes> put_value_if_absent(std::string_view name,
+                                    byte_view value) override;
+  result<void> set_value(std::string_view name, byte_view value) override;
 
   result<std::size_t> sweep(time_point now) override;
 

@@ -48,6 +48,7 @@ struct user {
   std::optional<std::string> password_hash;
   std::string policy_state;  // opaque to the store (JSON text)
   time_point created_at;
+  bool disabled = false;  // by an operator: no sign-in at all
 };
 
 struct credential {
@@ -70,6 +71,7 @@ struct credential {
   std::optional<time_point> last_used_at;
   bool possibly_cloned = false;
   bool suspended = false;
+  std::string suspended_reason;  // for the owner, when suspended
 };
 
 // What a successful sign-in changes on its credential.
@@ -170,6 +172,7 @@ class store {
                                         const std::string& state) = 0;
   // Removes the user and everything theirs; audit events stay.
   virtual result<void> delete_user(user_id id) = 0;
+  virtual result<void> set_disabled(user_id id, bool disabled) = 0;
 
   // Credentials. add_credential fails with already_exists when the id is
   // registered to anyone.
@@ -182,7 +185,14 @@ class store {
   virtual result<void> record_sign_in(byte_view id,
                                       const sign_in_update& update) = 0;
   virtual result<void> flag_possibly_cloned(byte_view id) = 0;
-  virtual result<void> set_suspended(byte_view id, bool suspended) = 0;
+  // `reason` is shown to the owner at their next sign-in with it.
+  virtual result<void> set_suspended(byte_view id, bool suspended,
+                                     const std::string& reason) = 0;
+  // Every credential of every user, in id order, `limit` at a time from
+  // the first id after `after` (empty: from the start), for re-checking
+  // them all against new metadata.
+  virtual result<std::vector<credential>> list_all_credentials(
+      byte_view after, std::size_t limit) = 0;
   virtual result<void> rename_credential(user_id user, byte_view id,
                                          const std::string& nickname) = 0;
   virtual result<void> remove_credential(user_id user, byte_view id) = 0;
@@ -242,6 +252,14 @@ class store {
   // Events with id below `before` (0: from the newest), newest first.
   virtual result<std::vector<audit_event>> list_audit(
       std::int64_t before, std::size_t limit, std::optional<user_id> user) = 0;
+
+  // Named values shared by every node. put_value_if_absent stores `value`
+  // unless the name has one, and returns the one stored: of nodes racing
+  // to create a server secret, all end up with the first.
+  virtual result<bytes> find_value(std::string_view name) = 0;
+  virtual result<bytes> put_value_if_absent(std::string_view name,
+                                            byte_view value) = 0;
+  virtual result<void> set_value(std::string_view name, byte_view value) = 0;
 
   // Removes expired ceremonies and sessions; returns how many.
   virtual result<std::size_t> sweep(time_point now) = 0;

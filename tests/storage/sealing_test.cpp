@@ -184,7 +184,26 @@ class sealed_rows_store final : public storage::store {
   storage::result<void> flag_possibly_cloned(common::byte_view) override {
     return refused<void>();
   }
-  storage::result<void> set_suspended(common::byte_view, bool) override {
+  storage::result<void> set_suspended(common::byte_view, bool,
+                                      const std::string&) override {
+    return refused<void>();
+  }
+  storage::result<std::vector<storage::credential>> list_all_credentials(
+      common::byte_view, std::size_t) override {
+    return refused<std::vector<storage::credential>>();
+  }
+  storage::result<void> set_disabled(storage::user_id, bool) override {
+    return refused<void>();
+  }
+  storage::result<common::bytes> find_value(std::string_view) override {
+    return refused<common::bytes>();
+  }
+  storage::result<common::bytes> put_value_if_absent(
+      std::string_view, common::byte_view) override {
+    return refused<common::bytes>();
+  }
+  storage::result<void> set_value(std::string_view,
+                                  common::byte_view) override {
     return refused<void>();
   }
   storage::result<void> rename_credential(storage::user_id, common::byte_view,

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <chrono>
 
 using common::from_unix_seconds;
@@ -253,6 +255,53 @@ TEST_CASE("credentials: record_sign_in raises the counter or refuses") {
             .error() == errc::not_found);
 }
 
+TEST_CASE("credentials: every one listed in id order, a page at a time") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  for (std::uint32_t n = 1; n <= 5; ++n) {
+    REQUIRE(f.s.add_credential(storage_test::sample_credential(
+        n % 2 ? alice.id : bob.id, storage_test::sample_id(n))));
+  }
+  std::vector<common::bytes> seen;
+  common::bytes after;
+  for (;;) {
+    const auto page = f.s.list_all_credentials(after, 2);
+    REQUIRE(page.has_value());
+    CHECK(page->size() <= 2);
+    if (page->empty())
+      break;
+    for (const auto& c : *page)
+      seen.push_back(c.id);
+    after = page->back().id;
+  }
+  REQUIRE(seen.size() == 5);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+}
+
+TEST_CASE("users: an operator can disable and enable one") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  CHECK_FALSE(f.s.find_user(alice.id)->disabled);
+  CHECK(f.s.set_disabled(alice.id, true));
+  CHECK(f.s.find_user(alice.id)->disabled);
+  CHECK(f.s.find_user_by_name("alice")->disabled);
+  CHECK(f.s.set_disabled(alice.id, false));
+  CHECK_FALSE(f.s.find_user(alice.id)->disabled);
+  CHECK(f.s.set_disabled(alice.id + 100, true).error() == errc::not_found);
+}
+
+TEST_CASE("values: the first one stored stays, set replaces it") {
+  fixture f;
+  const common::bytes first = {1, 2, 3}, second = {4, 5};
+  CHECK(f.s.find_value("enumeration-key").error() == errc::not_found);
+  CHECK(*f.s.put_value_if_absent("enumeration-key", first) == first);
+  CHECK(*f.s.put_value_if_absent("enumeration-key", second) == first);
+  CHECK(*f.s.find_value("enumeration-key") == first);
+  CHECK(f.s.set_value("enumeration-key", second));
+  CHECK(*f.s.find_value("enumeration-key") == second);
+}
+
 TEST_CASE("credentials: flags, nickname and removal") {
   fixture f;
   const auto alice = f.add_user("alice");
@@ -265,11 +314,15 @@ TEST_CASE("credentials: flags, nickname and removal") {
   CHECK(f.s.find_credential(id)->possibly_cloned);
   CHECK(f.s.flag_possibly_cloned(missing).error() == errc::not_found);
 
-  CHECK(f.s.set_suspended(id, true));
+  CHECK(f.s.set_suspended(id, true, "its model was revoked"));
   CHECK(f.s.find_credential(id)->suspended);
-  CHECK(f.s.set_suspended(id, false));
+  CHECK(f.s.find_credential(id)->suspended_reason == "its model was revoked");
+  CHECK(f.s.list_credentials(alice.id)->at(0).suspended_reason ==
+        "its model was revoked");
+  CHECK(f.s.set_suspended(id, false, "ignored when lifting"));
   CHECK_FALSE(f.s.find_credential(id)->suspended);
-  CHECK(f.s.set_suspended(missing, true).error() == errc::not_found);
+  CHECK(f.s.find_credential(id)->suspended_reason.empty());
+  CHECK(f.s.set_suspended(missing, true, "x").error() == errc::not_found);
 
   CHECK(f.s.rename_credential(alice.id, id, "blue key"));
   CHECK(f.s.find_credential(id)->nickname == "blue key");
