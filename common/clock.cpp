@@ -1,5 +1,7 @@
 #include "common/clock.hpp"
 
+#include <cstdio>
+
 #include <charconv>
 #include <ctime>
 
@@ -80,6 +82,22 @@ std::optional<time_point> parse_time(std::string_view text) {
     return std::nullopt;
   return from_unix_seconds(seconds) +
          std::chrono::duration_cast<time_point::duration>(fraction);
+}
+
+std::string format_time(time_point t) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  const auto seconds =
+      static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[96];
+  const auto millis = static_cast<int>(ms - std::int64_t{seconds} * 1000);
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                parts.tm_hour, parts.tm_min, parts.tm_sec, millis);
+  return text;
 }
 
 }  // namespace common

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace common {
@@ -58,5 +59,9 @@ inline std::int64_t to_unix_seconds(time_point t) noexcept {
 // Parses "2025-01-01T00:00:00Z" (UTC, optional fraction of a second) or a
 // whole number of Unix seconds. Nothing else: no offsets, no local time.
 std::optional<time_point> parse_time(std::string_view text);
+
+// "2025-01-01T00:00:00.000Z": UTC, milliseconds, the form parse_time reads
+// and JSON answers carry.
+std::string format_time(time_point t);
 
 }  // namespace common

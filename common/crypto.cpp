@@ -1,6 +1,7 @@
 #include "common/crypto.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -26,6 +27,14 @@ void wipe(std::span<std::uint8_t> data) noexcept {
 sha256_digest sha256(byte_view data) noexcept {
   sha256_digest out{};
   SHA256(data.data(), data.size(), out.data());
+  return out;
+}
+
+sha256_digest hmac_sha256(byte_view key, byte_view data) noexcept {
+  sha256_digest out{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(),
+       data.size(), out.data(), &length);
   return out;
 }
 

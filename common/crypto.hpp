@@ -23,6 +23,9 @@ using sha256_digest = std::array<std::uint8_t, 32>;
 // The SHA-256 hash of `data`.
 sha256_digest sha256(byte_view data) noexcept;
 
+// HMAC-SHA-256 of `data` under `key` (RFC 2104).
+sha256_digest hmac_sha256(byte_view key, byte_view data) noexcept;
+
 // `count` bytes from RAND_bytes. Fails with random_failed when OpenSSL
 // cannot seed its generator.
 result<bytes> random_bytes(std::size_t count);

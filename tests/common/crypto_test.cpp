@@ -1,5 +1,6 @@
 #include "common/crypto.hpp"
 #include "common/clock.hpp"
+#include "common/encoding.hpp"
 
 #include <doctest/doctest.h>
 
@@ -79,4 +80,27 @@ TEST_CASE("parse_time reads UTC timestamps and Unix seconds only") {
     CAPTURE(bad);
     CHECK_FALSE(parse_time(bad).has_value());
   }
+}
+
+TEST_CASE("hmac_sha256 matches RFC 4231 test cases 1 and 2") {
+  const common::bytes key1(20, 0x0b);
+  CHECK(common::hex_encode(common::hmac_sha256(
+            key1, common::as_bytes(std::string_view("Hi There")))) ==
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  CHECK(common::hex_encode(common::hmac_sha256(
+            common::as_bytes(std::string_view("Jefe")),
+            common::as_bytes(
+                std::string_view("what do ya want for nothing?")))) ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_CASE("format_time writes UTC with milliseconds, as parse_time reads") {
+  using common::format_time;
+  CHECK(format_time(common::from_unix_seconds(1735689600)) ==
+        "2025-01-01T00:00:00.000Z");
+  const auto t = *common::parse_time("2021-06-15T12:30:45.250Z");
+  CHECK(format_time(t) == "2021-06-15T12:30:45.250Z");
+  CHECK(common::parse_time(format_time(t)) == t);
+  CHECK(format_time(common::from_unix_seconds(0)) ==
+        "1970-01-01T00:00:00.000Z");
 }
