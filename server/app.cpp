@@ -1,15 +1,51 @@
 #include "server/app.hpp"
 
+#include "common/crypto.hpp"
+#include "server/account_routes.hpp"
+#include "server/conformance_routes.hpp"
+#include "server/embedded_assets.hpp"
 #include "server/http_server.hpp"
 #include "server/responses.hpp"
 #include "server/state.hpp"
+#include "server/trust_files.hpp"
+#include "storage/sqlite_store.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 namespace server {
+namespace {
 
-router make_router(const static_files& pages, services&) {
+std::string_view openapi_document() {
+  for (const auto& doc : api_documents()) {
+    if (doc.path == "/openapi.json")
+      return doc.body;
+  }
+  return "{}";
+}
+
+// The related origins document (WebAuthn Level 3, section 5.11.1): the
+// origins that may use credentials of this RP ID.
+response well_known_webauthn(const request& req, const settings& config) {
+  nlohmann::json origins = nlohmann::json::array();
+  for (const auto& o : config.origins)
+    origins.push_back(o);
+  for (const auto& o : config.related_origins)
+    origins.push_back(o);
+  auto res =
+      json_response(http::status::ok,
+                    nlohmann::json{{"origins", origins}}.dump(), req.version());
+  res.set(http::field::cache_control, "max-age=300");
+  return res;
+}
+
+}  // namespace
+
+router make_router(const static_files& pages, services& shared) {
   router routes;
   routes.add(http::verb::get, "/healthz",
              [](const request& req, request_context&) {
@@ -18,6 +54,21 @@ router make_router(const static_files& pages, services&) {
                res.set(http::field::cache_control, "no-store");
                return res;
              });
+  routes.add(http::verb::get, "/.well-known/webauthn",
+             [&shared](const request& req, request_context&) {
+               return well_known_webauthn(req, shared.config);
+             });
+  routes.add(http::verb::get, "/api/v1/openapi.json",
+             [](const request& req, request_context&) {
+               auto res = json_response(http::status::ok,
+                                        std::string(openapi_document()),
+                                        req.version());
+               res.set(http::field::cache_control, "no-cache");
+               return res;
+             });
+  add_account_routes(routes, shared);
+  if (shared.conformance_store != nullptr)
+    add_conformance_routes(routes, shared);
   routes.set_fallback([&pages](const request& req, request_context&) {
     return pages.serve(req);
   });
@@ -33,6 +84,66 @@ boost::system::result<static_files, std::string> load_pages(
   return static_files::load(config.web_root);
 }
 
+// Attestation roots, metadata and the registration policy, from the
+// settings. Gives a sentence for the operator when a file is wrong.
+std::optional<std::string> load_trust(services& s, const common::logger& log) {
+  webauthn::trust_options options;
+  options.refuse_sha1 = s.config.refuse_sha1;
+  s.trust.set_options(options);
+  if (!s.config.attestation_roots.empty()) {
+    if (auto problem = load_roots(s.config.attestation_roots, s.trust))
+      return "attestation-roots: " + *problem;
+  }
+  if (!s.config.metadata.empty()) {
+    webauthn::trust_store blob_roots;
+    if (!s.config.metadata_roots.empty()) {
+      if (auto problem = load_roots(s.config.metadata_roots, blob_roots))
+        return "metadata-roots: " + *problem;
+    }
+    if (auto problem =
+            load_metadata(s.config.metadata, blob_roots, s.clock.now(),
+                          s.metadata, [&log](const std::string& note) {
+                            log.info("metadata", {{"note", note}});
+                          }))
+      return "metadata: " + *problem;
+  }
+  auto& policy = s.policy;
+  policy.uv = s.config.uv;
+  policy.require_trusted_attestation = s.config.require_trusted_attestation;
+  policy.allow_synced = !s.config.refuse_synced;
+  policy.allowed_models = s.config.allowed_models;
+  policy.denied_models = s.config.denied_models;
+  return std::nullopt;
+}
+
+// The key behind made-up credential ids: the first node to start creates
+// it, and every node reads the same one.
+std::optional<std::string> load_enumeration_key(services& s) {
+  auto candidate = common::random_bytes(32);
+  if (!candidate)
+    return "cannot draw random bytes";
+  auto key = s.store.put_value_if_absent("enumeration-key", *candidate);
+  if (!key)
+    return "database " + s.config.database + ": " + key.error().message();
+  s.enumeration_key = std::move(*key);
+  return std::nullopt;
+}
+
+// Expired ceremonies and sessions go once a minute.
+void schedule_sweep(asio::steady_timer& timer, services& s) {
+  timer.expires_after(std::chrono::minutes(1));
+  timer.async_wait([&timer, &s](boost::system::error_code ec) {
+    if (ec)
+      return;
+    const auto now = s.clock.now();
+    if (auto swept = s.store.sweep(now); swept && *swept > 0)
+      s.log.debug("swept", {{"rows", static_cast<std::uint64_t>(*swept)}});
+    if (s.conformance_store != nullptr)
+      (void)s.conformance_store->sweep(now);
+    schedule_sweep(timer, s);
+  });
+}
+
 }  // namespace
 
 int serve(const settings& config, const common::logger& log) {
@@ -46,6 +157,18 @@ int serve(const settings& config, const common::logger& log) {
     log.error("start_failed", {{"reason", state.error()}});
     return 1;
   }
+  std::unique_ptr<storage::store> conformance;
+  if (config.conformance_api) {
+    storage::sqlite_options options;
+    options.path = config.conformance_database;
+    auto opened = storage::open_sqlite_store(options);
+    if (!opened) {
+      log.error("start_failed", {{"reason", opened.error().message}});
+      return 1;
+    }
+    conformance = std::move(*opened);
+    log.warn("conformance_api_on", {{"database", config.conformance_database}});
+  }
   const common::system_clock clock;
   services shared{
       config,
@@ -54,18 +177,35 @@ int serve(const settings& config, const common::logger& log) {
       clock,
       log,
       webauthn::relying_party{config.rp_id, config.origins, false, {}},
-      {}};
+      {},
+      {},
+      {},
+      session_manager(*state->store, config),
+      {},
+      conformance.get()};
+  if (auto problem = load_trust(shared, log)) {
+    log.error("start_failed", {{"reason", *problem}});
+    return 1;
+  }
+  if (auto problem = load_enumeration_key(shared)) {
+    log.error("start_failed", {{"reason", *problem}});
+    return 1;
+  }
   const router routes = make_router(*pages, shared);
   const auto threads = static_cast<int>(config.threads);
   asio::io_context ioc(threads);
   http_server http(ioc, config, routes, log);
+  asio::steady_timer sweeper(ioc);
+  schedule_sweep(sweeper, shared);
 
   // The signal wait keeps run() from returning until the server has let go
   // of its last connection; then it is cancelled and run() ends.
   auto signal_strand = asio::make_strand(ioc);
   asio::signal_set signals(signal_strand, SIGINT, SIGTERM);
-  http.on_stopped(
-      [&] { asio::post(signal_strand, [&] { signals.cancel(); }); });
+  http.on_stopped([&] {
+    asio::post(signal_strand, [&] { signals.cancel(); });
+    asio::post(ioc, [&] { sweeper.cancel(); });
+  });
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec)
       return;

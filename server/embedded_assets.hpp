@@ -1,5 +1,6 @@
-// The files of web_demo/, compiled into the binary by
-// server/embed_assets.cmake so that `latchkey serve` needs nothing else.
+// Files compiled into the binary by server/embed_assets.cmake, so that
+// `latchkey serve` needs nothing beside it: the pages of web_demo/ and the
+// API's documents in docs/api/.
 #pragma once
 
 #include <span>
@@ -13,5 +14,6 @@ struct embedded_asset {
 };
 
 std::span<const embedded_asset> embedded_assets() noexcept;
+std::span<const embedded_asset> api_documents() noexcept;
 
 }  // namespace server

@@ -2,6 +2,7 @@
 
 #include "common/crypto.hpp"
 #include "common/encoding.hpp"
+#include "server/net.hpp"
 #include "server/responses.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -128,7 +129,18 @@ class connection : public std::enable_shared_from_this<connection> {
   }
 
   void handle(request req) {
-    request_context ctx{request_id_, remote_};
+    const auto forwarded = req.find("X-Forwarded-For");
+    request_context ctx{
+        request_id_,
+        client_address(remote_,
+                       forwarded == req.end()
+                           ? std::string_view()
+                           : std::string_view(forwarded->value()),
+                       config().trusted_networks),
+        {}};
+    if (const auto agent = req.find(http::field::user_agent);
+        agent != req.end())
+      ctx.user_agent = std::string(agent->value().substr(0, 256));
     method_ = std::string(req.method_string());
     target_ = std::string(req.target());
     response res = owner_.routes_.handle(req, ctx);

@@ -18,7 +18,9 @@ namespace server {
 // What a handler knows of the request beyond its message.
 struct request_context {
   std::string request_id;
+  // The client's address: the peer's, or what a trusted proxy forwarded.
   std::string remote_address;
+  std::string user_agent;  // at most 256 bytes of the header
 };
 
 using handler = std::function<response(const request&, request_context&)>;

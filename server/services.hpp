@@ -1,6 +1,7 @@
-// What request handlers share: the settings, the store, the sealing keys,
-// the clock, the logger and the WebAuthn relying party. Built once in
-// `serve` and passed by reference to every group of routes.
+// What every group of routes shares: the settings, the store, the sealing
+// keys, the clock, the logger, the WebAuthn relying party, attestation
+// trust and policy, and the session manager. Built once in `serve` and
+// passed by reference to every group of routes.
 //
 // Thread-safe: every member is safe to use from any thread (the store, the
 // keys and the logger lock inside; the rest is read-only while serving).
@@ -9,9 +10,12 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "server/keys.hpp"
+#include "server/sessions.hpp"
 #include "server/settings.hpp"
 #include "storage/store.hpp"
 #include "webauthn/ceremony.hpp"
+#include "webauthn/metadata.hpp"
+#include "webauthn/policy.hpp"
 #include "webauthn/trust.hpp"
 
 namespace server {
@@ -24,6 +28,14 @@ struct services {
   const common::logger& log;
   webauthn::relying_party rp;
   webauthn::trust_store trust;
+  webauthn::metadata_store metadata;
+  webauthn::registration_policy policy;
+  session_manager sessions;
+  // The key behind made-up credential ids for unknown usernames, shared by
+  // every node through the store.
+  common::bytes enumeration_key;
+  // The conformance API's own database; null when that API is off.
+  storage::store* conformance_store = nullptr;
 };
 
 }  // namespace server

@@ -1,5 +1,7 @@
 #include "server/settings.hpp"
 
+#include <libpsl.h>
+
 #include <algorithm>
 #include <charconv>
 #include <thread>
@@ -38,6 +40,86 @@ bool within_rp_id(std::string_view host, std::string_view rp_id) {
          host[host.size() - rp_id.size() - 1] == '.';
 }
 
+// True when `domain` is a public suffix ("com", "co.uk", "github.io"), on
+// which no site may claim an RP ID: its credentials would be every site's.
+// The list is Debian's, read through libpsl.
+bool is_public_suffix(const std::string& domain) {
+  static const psl_ctx_t* const psl = [] {
+    const psl_ctx_t* latest = psl_latest(nullptr);
+    return latest != nullptr ? latest : psl_builtin();
+  }();
+  if (psl == nullptr)
+    return domain.find('.') == std::string::npos;
+  return psl_is_public_suffix2(psl, domain.c_str(),
+                               PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
+common::config_result<void> validate_policy(settings& s) {
+  if (s.user_verification == "required") {
+    s.uv = webauthn::user_verification::required;
+  } else if (s.user_verification == "preferred") {
+    s.uv = webauthn::user_verification::preferred;
+  } else if (s.user_verification == "discouraged") {
+    s.uv = webauthn::user_verification::discouraged;
+  } else {
+    return config_error{"user-verification",
+                        "expected required, preferred or discouraged"};
+  }
+  const std::pair<const char*, webauthn::attestation_conveyance> words[] = {
+      {"none", webauthn::attestation_conveyance::none},
+      {"indirect", webauthn::attestation_conveyance::indirect},
+      {"direct", webauthn::attestation_conveyance::direct},
+      {"enterprise", webauthn::attestation_conveyance::enterprise}};
+  const auto word =
+      std::find_if(std::begin(words), std::end(words),
+                   [&](const auto& w) { return s.attestation == w.first; });
+  if (word == std::end(words)) {
+    return config_error{"attestation",
+                        "expected none, indirect, direct or enterprise"};
+  }
+  s.conveyance = word->second;
+  for (auto [texts, models, name] :
+       {std::tuple{&s.allowed_aaguids, &s.allowed_models, "allow-aaguid"},
+        std::tuple{&s.denied_aaguids, &s.denied_models, "deny-aaguid"}}) {
+    models->clear();
+    for (const auto& text : *texts) {
+      const auto model = webauthn::parse_aaguid(text);
+      if (!model) {
+        return config_error{std::string(name) + " " + text,
+                            "expected a UUID such as "
+                            "cb69481e-8ff7-4039-93ec-0a2729a154a8"};
+      }
+      models->push_back(*model);
+    }
+  }
+  return {};
+}
+
+common::config_result<void> validate_network(settings& s) {
+  if (s.tls_cert.empty() != s.tls_key.empty()) {
+    return config_error{s.tls_cert.empty() ? "tls-cert" : "tls-key",
+                        "--tls-cert and --tls-key go together"};
+  }
+  s.trusted_networks.clear();
+  for (const auto& text : s.trusted_proxies) {
+    const auto network = parse_network(text);
+    if (!network) {
+      return config_error{"trusted-proxy " + text,
+                          "expected an address or ADDRESS/BITS"};
+    }
+    s.trusted_networks.push_back(*network);
+  }
+  for (const auto& text : s.related_origins) {
+    auto origin = parse_origin(text);
+    if (!origin)
+      return origin.error();
+    if (origin->scheme != "https") {
+      return config_error{"related-origin " + text, "must be https"};
+    }
+  }
+  return {};
+}
+
 void add_network_options(common::option_set& o, settings& s) {
   o.add("listen", "HOST:PORT", "Address to listen on; port 0 picks a free one.",
         s.listen, common::text_into(&s.listen));
@@ -70,11 +152,93 @@ void add_network_options(common::option_set& o, settings& s) {
         "10s", common::duration_into(&s.shutdown_grace, ms, hour));
 }
 
+void add_tls_options(common::option_set& o, settings& s) {
+  o.add("tls-cert", "FILE",
+        "Serve HTTPS with this certificate chain (PEM); needs --tls-key.", "",
+        common::text_into(&s.tls_cert));
+  o.add("tls-key", "FILE", "The private key of --tls-cert (PEM).", "",
+        common::text_into(&s.tls_key));
+  o.add_list("trusted-proxy", "ADDRESS[/BITS]",
+             "A proxy whose X-Forwarded-For gives the client address.", "",
+             common::list_into(&s.trusted_proxies));
+}
+
+void add_session_options(common::option_set& o, settings& s) {
+  const milliseconds second = std::chrono::seconds(1);
+  const milliseconds day = std::chrono::hours(24);
+  o.add("ceremony-timeout", "DURATION",
+        "How long a WebAuthn ceremony may take before its challenge expires.",
+        "5m", common::duration_into(&s.ceremony_timeout, second, day));
+  o.add("session-idle", "DURATION", "A session unused for this long ends.",
+        "30m", common::duration_into(&s.session_idle, second, day));
+  o.add("session-lifetime", "DURATION",
+        "A session ends this long after sign-in, used or not.", "12h",
+        common::duration_into(&s.session_lifetime, second, 30 * day));
+  o.add("reauth-window", "DURATION",
+        "How recent a strong sign-in must be to add or change a factor.", "5m",
+        common::duration_into(&s.reauth_window, second, day));
+  o.add("ceremonies-per-minute", "N",
+        "Ceremonies one client address may begin per minute without a "
+        "session.",
+        std::to_string(s.ceremonies_per_minute),
+        common::unsigned_into(&s.ceremonies_per_minute, 1, 1'000'000));
+  o.add_flag("insecure-disable-address-limits",
+             "Turn off every per-address limit, for a conformance tool or a "
+             "load test that plays many users from one address.",
+             &s.insecure_disable_address_limits);
+  o.add_list("related-origin", "URL",
+             "Another origin that may use these credentials; listed at "
+             "/.well-known/webauthn.",
+             "", common::list_into(&s.related_origins));
+}
+
+void add_policy_options(common::option_set& o, settings& s) {
+  o.add("attestation-roots", "DIR",
+        "Trusted attestation roots (.pem, .crt, .der) and CRLs (.crl).", "",
+        common::text_into(&s.attestation_roots));
+  o.add("metadata", "PATH",
+        "FIDO metadata: an MDS3 BLOB (.jwt), a statement or BLOB entry "
+        "(.json), or a folder of them.",
+        "", common::text_into(&s.metadata));
+  o.add("metadata-roots", "DIR", "Roots that sign the MDS3 BLOB.", "",
+        common::text_into(&s.metadata_roots));
+  o.add_list("allow-aaguid", "UUID",
+             "Accept only these authenticator models, attested by their "
+             "metadata.",
+             "", common::list_into(&s.allowed_aaguids));
+  o.add_list("deny-aaguid", "UUID", "Refuse these authenticator models.", "",
+             common::list_into(&s.denied_aaguids));
+  o.add_flag("require-trusted-attestation",
+             "Refuse registrations whose attestation chains to no trusted "
+             "root.",
+             &s.require_trusted_attestation);
+  o.add_flag("refuse-synced", "Refuse backup-eligible (synced) credentials.",
+             &s.refuse_synced);
+  o.add_flag("refuse-sha1", "Refuse SHA-1 in attestation, tpm included.",
+             &s.refuse_sha1);
+  o.add("user-verification", "REQUIREMENT",
+        "required, preferred or discouraged, for every ceremony.",
+        s.user_verification, common::text_into(&s.user_verification));
+  o.add("attestation", "CONVEYANCE",
+        "Attestation to ask for: none, indirect, direct or enterprise.",
+        s.attestation, common::text_into(&s.attestation));
+  o.add_flag("conformance-api",
+             "Serve the FIDO conformance-testing API. Anyone can register a "
+             "key there; its users are kept apart from the accounts.",
+             &s.conformance_api);
+  o.add("conformance-database", "FILE",
+        "SQLite database of the conformance API's users.",
+        s.conformance_database, common::text_into(&s.conformance_database));
+}
+
 }  // namespace
 
 common::option_set serve_options(settings& s) {
   common::option_set o;
   add_network_options(o, s);
+  add_tls_options(o, s);
+  add_session_options(o, s);
+  add_policy_options(o, s);
   o.add("rp-id", "DOMAIN",
         "WebAuthn relying party ID: the origins' host or a parent domain.",
         s.rp_id, common::text_into(&s.rp_id));
@@ -175,6 +339,11 @@ common::config_result<void> validate(settings& s) {
       s.rp_id.back() == '.') {
     return config_error{"rp-id", "must be a lower-case domain name"};
   }
+  if (s.rp_id != "localhost" && is_public_suffix(s.rp_id)) {
+    return config_error{"rp-id", s.rp_id +
+                                     " is a public suffix, shared by many "
+                                     "sites; use your own domain"};
+  }
   if (s.origins.empty()) {
     return config_error{"origin", "at least one origin is needed"};
   }
@@ -192,8 +361,11 @@ common::config_result<void> validate(settings& s) {
           "origin " + text,
           "its host is not the rp-id " + s.rp_id + " or a subdomain of it"};
     }
+    s.secure_cookies = s.secure_cookies || origin->scheme == "https";
   }
-  return {};
+  if (auto network = validate_network(s); !network)
+    return network;
+  return validate_policy(s);
 }
 
 common::config_result<settings> load_settings(

@@ -6,6 +6,10 @@
 
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "server/net.hpp"
+#include "webauthn/ceremony.hpp"
+#include "webauthn/metadata.hpp"
+#include "webauthn/options.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -40,9 +44,58 @@ struct settings {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
 
+  // TLS, when both are given (PEM files); otherwise plain HTTP, meant for
+  // localhost or behind a TLS-terminating proxy.
+  std::string tls_cert;
+  std::string tls_key;
+  // Proxies whose X-Forwarded-For is believed: addresses or CIDR blocks.
+  std::vector<std::string> trusted_proxies;
+
+  // Ceremonies and sessions.
+  std::chrono::milliseconds ceremony_timeout{5 * 60'000};
+  std::chrono::milliseconds session_idle{30 * 60'000};
+  std::chrono::milliseconds session_lifetime{12 * 3'600'000};
+  // How recent a strong sign-in must be to add a key.
+  std::chrono::milliseconds reauth_window{5 * 60'000};
+  // Ceremonies one client address may begin per minute without a session.
+  std::uint64_t ceremonies_per_minute = 60;
+  // For runs in which one address plays many users (a conformance tool, a
+  // load test): no per-address limits at all.
+  bool insecure_disable_address_limits = false;
+  // Origins other than `origins` that may use the same credentials
+  // (WebAuthn related origins), listed at /.well-known/webauthn.
+  std::vector<std::string> related_origins;
+
+  // Attestation trust and registration policy.
+  std::string attestation_roots;  // folder of .pem/.der roots and .crl
+  std::string metadata;           // MDS3 BLOB, statement, or a folder
+  std::string metadata_roots;     // roots that sign the BLOB
+  std::vector<std::string> allowed_aaguids;
+  std::vector<std::string> denied_aaguids;
+  bool require_trusted_attestation = false;
+  bool refuse_synced = false;
+  bool refuse_sha1 = false;
+  std::string user_verification = "preferred";
+  std::string attestation = "none";  // conveyance asked for
+
+  // The FIDO conformance-testing API, off unless asked for; its users
+  // live in a database of their own.
+  bool conformance_api = false;
+  std::string conformance_database = "./latchkey-conformance.db";
+
   // Derived by `validate`.
   listen_address address;
   common::log_level level = common::log_level::info;
+  std::vector<ip_network> trusted_networks;
+  // Cookies carry Secure and the __Host- prefix: some origin is https
+  // (browsers also treat http://localhost as secure, so a local origin
+  // beside it keeps working).
+  bool secure_cookies = false;
+  webauthn::user_verification uv = webauthn::user_verification::preferred;
+  webauthn::attestation_conveyance conveyance =
+      webauthn::attestation_conveyance::none;
+  std::vector<webauthn::aaguid> allowed_models;
+  std::vector<webauthn::aaguid> denied_models;
 };
 
 // Declares every option of `serve`, bound to the fields of `s`.
@@ -54,7 +107,10 @@ common::config_result<settings> load_settings(
 
 // Checks the settings as a whole and fills the derived fields: a listen
 // address that parses, origins that are https (or http on localhost), with
-// no path, and each within the rpId (its host or a subdomain of it).
+// no path, and each within the rpId (its host or a subdomain of it); an
+// rpId that is not a public suffix (checked against the Public Suffix
+// List); TLS files given both or neither; proxies, models and the policy
+// words that parse.
 common::config_result<void> validate(settings& s);
 
 // "HOST:PORT" or "[V6]:PORT"; the port may be 0 (any free port).

@@ -1,5 +1,7 @@
 #include "server/verify_command.hpp"
 
+#include "server/trust_files.hpp"
+
 #include "common/config.hpp"
 #include "common/encoding.hpp"
 #include "webauthn/attestation_object.hpp"
@@ -180,98 +182,6 @@ void take_defaults(verify_options& o, const nlohmann::json& context) {
       count->is_number_unsigned()) {
     o.counter = count->get<std::uint64_t>();
   }
-}
-
-std::optional<std::string> load_roots(const std::string& folder,
-                                      webauthn::trust_store& roots) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const auto ext = it->path().extension();
-    const bool crl = ext == ".crl";
-    if (!crl && ext != ".pem" && ext != ".crt" && ext != ".der")
-      continue;
-    std::ifstream in(it->path(), std::ios::binary);
-    const std::string body((std::istreambuf_iterator<char>(in)),
-                           std::istreambuf_iterator<char>());
-    const auto added = crl ? roots.add_crl(common::as_bytes(body))
-                           : roots.add_root(common::as_bytes(body));
-    if (!added) {
-      return std::string(crl ? "cannot read a CRL from "
-                             : "cannot read a certificate from ") +
-             it->path().string();
-    }
-  }
-  if (ec)
-    return "cannot read the folder " + folder + ": " + ec.message();
-  return std::nullopt;
-}
-
-std::optional<std::string> read_bounded(const std::filesystem::path& path,
-                                        std::size_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::nullopt;
-  std::string text(limit + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
-}
-
-// One metadata file: a BLOB (.jwt), verified under `roots` at `at`, or a
-// statement or BLOB entry (.json).
-std::optional<std::string> load_metadata_file(
-    const std::filesystem::path& path, const webauthn::trust_store& roots,
-    common::time_point at, webauthn::metadata_store& metadata, std::FILE* out) {
-  const bool blob = path.extension() == ".jwt";
-  const auto text = read_bounded(path, webauthn::kMaxBlobSize);
-  if (!text)
-    return "cannot open " + path.string();
-  if (!blob) {
-    const auto added = metadata.add_statement(*text);
-    return added ? std::nullopt
-                 : std::optional(path.string() + ": " +
-                                 common::error_name(added.error()));
-  }
-  const auto info = metadata.load_blob(*text, roots, at);
-  if (!info)
-    return path.string() + ": " + common::error_name(info.error());
-  say(out, "metadata: BLOB no. " + std::to_string(info->number) + ", " +
-               std::to_string(info->entries) + " entries (" +
-               std::to_string(info->skipped_entries) + " skipped)\n");
-  if (info->past_next_update) {
-    say(out, "warning: the metadata BLOB is past its nextUpdate (" +
-                 info->next_update + "); fetch a newer one\n");
-  }
-  return std::nullopt;
-}
-
-// A file, or every .jwt and .json file of a folder, in name order.
-std::optional<std::string> load_metadata(const std::string& path,
-                                         const webauthn::trust_store& roots,
-                                         common::time_point at,
-                                         webauthn::metadata_store& metadata,
-                                         std::FILE* out) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(path, ec))
-    return load_metadata_file(path, roots, at, metadata, out);
-  std::vector<fs::path> files;
-  for (fs::directory_iterator it(path, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const auto ext = it->path().extension();
-    if (ext == ".jwt" || ext == ".json")
-      files.push_back(it->path());
-  }
-  if (ec)
-    return "cannot read the folder " + path + ": " + ec.message();
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    if (auto problem = load_metadata_file(file, roots, at, metadata, out))
-      return problem;
-  }
-  return std::nullopt;
 }
 
 std::optional<std::string> read_models(const std::vector<std::string>& texts,
@@ -484,8 +394,9 @@ bool load_trust(const verify_options& o, trust_context& trust, std::FILE* out,
       problem = "--roots: " + *problem;
   }
   if (!problem && !o.metadata.empty()) {
-    problem =
-        load_metadata(o.metadata, trust.roots, trust.at, trust.metadata, out);
+    problem = load_metadata(
+        o.metadata, trust.roots, trust.at, trust.metadata,
+        [out](const std::string& note) { say(out, note + "\n"); });
     if (problem)
       problem = "--metadata: " + *problem;
   }

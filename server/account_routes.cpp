@@ -1,0 +1,759 @@
+#include "server/account_routes.hpp"
+
+#include "common/encoding.hpp"
+#include "server/api.hpp"
+#include "server/ceremonies.hpp"
+#include "server/net.hpp"
+#include "server/usernames.hpp"
+#include "server/webauthn_flows.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace server {
+namespace {
+
+using nlohmann::json;
+using storage::ceremony_kind;
+
+constexpr std::string_view kPrefix = "/api/v1";
+constexpr std::size_t kCeremonyHandleMax = 64;
+
+// A sign-in proves both factors when the authenticator verified its user;
+// a key that cannot leave its hardware (not backup eligible) is AAL3.
+assurance_level assurance_of(const signed_in& in) {
+  if (!in.result.user_verified)
+    return assurance_level::aal1;
+  return in.credential.backup_eligible ? assurance_level::aal2
+                                       : assurance_level::aal3;
+}
+
+json user_json(const storage::user& u) {
+  return {{"id", common::base64url_encode(u.handle)},
+          {"username", u.username},
+          {"displayName", u.display_name},
+          {"createdAt", common::format_time(u.created_at)}};
+}
+
+json session_json(const session_state& state, assurance_level level,
+                  common::time_point created, common::time_point expires) {
+  json methods = json::array();
+  for (const auto& m : state.methods) {
+    methods.push_back({{"type", m.type},
+                       {"userVerified", m.user_verified},
+                       {"at", common::format_time(m.at)}});
+  }
+  return {{"assurance", to_string(level)},
+          {"methods", methods},
+          {"createdAt", common::format_time(created)},
+          {"expiresAt", common::format_time(expires)}};
+}
+
+class account_api : public std::enable_shared_from_this<account_api> {
+ public:
+  explicit account_api(services& s) : s_(s) {}
+
+  void add_to(router& routes);
+
+  // One per route of kRoutes below.
+  api_result<response> signup_options(const request&, request_context&);
+  api_result<response> signup_result(const request&, request_context&);
+  api_result<response> signin_options(const request&, request_context&);
+  api_result<response> signin_result(const request&, request_context&);
+  api_result<response> reauth_options(const request&, request_context&);
+  api_result<response> reauth_result(const request&, request_context&);
+  api_result<response> me(const request&, request_context&);
+  api_result<response> signout(const request&, request_context&);
+  api_result<response> list_keys(const request&, request_context&);
+  api_result<response> add_key_options(const request&, request_context&);
+  api_result<response> add_key_result(const request&, request_context&);
+  api_result<response> rename_key(const request&, request_context&);
+  api_result<response> remove_key(const request&, request_context&);
+
+ private:
+  using member = api_result<response> (account_api::*)(const request&,
+                                                       request_context&);
+
+  handler wrap(std::string_view name, bool state_changing, member f);
+  response answer(const std::string& name, bool state_changing, member f,
+                  const request& req, request_context& ctx);
+  api_result<void> limit_ceremony_start(const request_context& ctx);
+  api_result<active_session> require_session(const request& req) const;
+  api_result<void> require_recent_strong(const active_session& session) const;
+  api_result<response> finish_signed_in(
+      const request& req, request_context& ctx, const signed_in& in,
+      const std::optional<active_session>& replaced, http::status status);
+  json credential_json(const storage::credential& c) const;
+  void audit(std::optional<storage::user_id> user, std::string_view event,
+             std::string_view outcome, const request_context& ctx,
+             const json& detail = json::object()) const;
+
+  services& s_;
+};
+
+handler account_api::wrap(std::string_view name, bool state_changing,
+                          member f) {
+  return [self = shared_from_this(), name = std::string(name), state_changing,
+          f](const request& req, request_context& ctx) {
+    return self->answer(name, state_changing, f, req, ctx);
+  };
+}
+
+response account_api::answer(const std::string& name, bool state_changing,
+                             member f, const request& req,
+                             request_context& ctx) {
+  api_result<response> answer = api_failure(api_error::internal);
+  if (auto checked = state_changing ? check_state_change(req, s_.config)
+                                    : api_result<void>();
+      !checked) {
+    answer = checked.error();
+  } else {
+    answer = (this->*f)(req, ctx);
+  }
+  response res =
+      answer
+          ? std::move(*answer)
+          : problem_for(answer.error(), req.version(),
+                        answer.error().code == api_error::registration_refused);
+  if (!answer) {
+    const auto& failure = answer.error();
+    s_.log.info(
+        "api_refused",
+        {{"id", ctx.request_id},
+         {"route", name},
+         {"code", std::string(name_of(failure.code))},
+         {"reason", failure.reason.empty() ? std::string(name_of(failure.code))
+                                           : failure.reason}});
+  }
+  add_cors_headers(res, req, s_.config);
+  return res;
+}
+
+void account_api::audit(std::optional<storage::user_id> user,
+                        std::string_view event, std::string_view outcome,
+                        const request_context& ctx, const json& detail) const {
+  storage::audit_event e;
+  e.at = s_.clock.now();
+  e.user = user;
+  e.event = std::string(event);
+  e.outcome = std::string(outcome);
+  e.address = ctx.remote_address;
+  e.user_agent = ctx.user_agent;
+  e.detail = detail.dump();
+  (void)s_.store.append_audit(e);
+}
+
+api_result<void> account_api::limit_ceremony_start(const request_context& ctx) {
+  if (s_.config.insecure_disable_address_limits)
+    return {};
+  const auto window = std::chrono::seconds(60);
+  const auto now = s_.clock.now();
+  const auto counted = s_.store.record_failure(
+      "ceremony-start:" + address_key(ctx.remote_address), now, window);
+  if (!counted)
+    return api_failure(api_error::internal);
+  if (counted->failures <= s_.config.ceremonies_per_minute)
+    return {};
+  api_failure limited(api_error::rate_limited);
+  limited.retry_after = std::chrono::duration_cast<std::chrono::seconds>(
+      counted->window_start + window - now);
+  limited.reason = "ceremony_starts_per_address";
+  return limited;
+}
+
+api_result<active_session> account_api::require_session(
+    const request& req) const {
+  auto session = s_.sessions.current(req, s_.clock.now());
+  if (!session || session->state.kind != session_kind::full)
+    return api_failure(api_error::not_signed_in);
+  return std::move(*session);
+}
+
+api_result<void> account_api::require_recent_strong(
+    const active_session& session) const {
+  const auto& strong = session.state.strong_at;
+  if (strong && s_.clock.now() - *strong <= s_.config.reauth_window)
+    return {};
+  return api_failure(api_error::reauthentication_required);
+}
+
+json account_api::credential_json(const storage::credential& c) const {
+  webauthn::aaguid model{};
+  std::copy_n(c.aaguid.begin(), std::min(c.aaguid.size(), model.size()),
+              model.begin());
+  const auto* entry = s_.metadata.find(model);
+  json out = {
+      {"id", common::base64url_encode(c.id)},
+      {"nickname", c.nickname},
+      {"model", entry != nullptr ? json(entry->description) : json(nullptr)},
+      {"createdAt", common::format_time(c.created_at)},
+      {"lastUsedAt", c.last_used_at ? json(common::format_time(*c.last_used_at))
+                                    : json(nullptr)},
+      {"backupEligible", c.backup_eligible},
+      {"backedUp", c.backup_state},
+      {"transports", c.transports},
+      {"attestation",
+       {{"format", c.attestation_format},
+        {"type", c.attestation_type},
+        {"trusted", c.attestation_trusted}}},
+      {"possiblyCloned", c.possibly_cloned},
+      {"suspended", c.suspended},
+  };
+  if (c.suspended)
+    out["suspendedReason"] = c.suspended_reason;
+  return out;
+}
+
+api_result<response> account_api::signup_options(const request& req,
+                                                 request_context& ctx) {
+  auto body = json_object_body(req, {"username", "displayName"});
+  if (!body)
+    return body.error();
+  auto name = string_member(*body, "username", 256);
+  if (!name)
+    return name.error();
+  auto display = string_member(*body, "displayName", 1024);
+  if (!display)
+    return display.error();
+  auto username = normalize_username(*name);
+  if (!username)
+    return username.error();
+  auto display_name = check_display_name(*display);
+  if (!display_name)
+    return display_name.error();
+  if (auto limited = limit_ceremony_start(ctx); !limited)
+    return limited.error();
+  // Sign-up has to say a name is taken; the per-address limit keeps that
+  // from becoming a cheap way to list accounts.
+  if (s_.store.find_user_by_name(*username))
+    return api_failure(api_error::username_taken);
+
+  registration_begin begin;
+  begin.kind = ceremony_kind::sign_up;
+  begin.session_hash =
+      session_hash_of(s_.sessions.current(req, s_.clock.now()));
+  begin.entity = {{}, *username, *display_name};
+  begin.uv = s_.config.uv;
+  begin.attestation = s_.config.conveyance;
+  begin.extra_context = {{"username", *username},
+                         {"displayName", *display_name}};
+  auto started = begin_registration(s_, s_.store, begin);
+  if (!started)
+    return started.error();
+  auto res = json_answer(
+      http::status::ok,
+      {{"ceremony", started->handle}, {"publicKey", started->options}},
+      req.version());
+  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
+  return res;
+}
+
+api_result<response> account_api::signup_result(const request& req,
+                                                request_context& ctx) {
+  auto body = json_object_body(req, {"ceremony", "credential"});
+  if (!body)
+    return body.error();
+  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
+  if (!handle)
+    return handle.error();
+  auto credential = object_member(*body, "credential", true);
+  if (!credential)
+    return credential.error();
+  const auto current = s_.sessions.current(req, s_.clock.now());
+  auto ceremony = finish_ceremony(
+      s_.store, ceremony_handle(req, *handle, s_.config),
+      ceremony_kind::sign_up, session_hash_of(current), s_.clock.now());
+  if (!ceremony)
+    return ceremony.error();
+  auto verified =
+      verify_new_credential(s_, s_.store, *ceremony, **credential,
+                            webauthn::credential_json_form::browser);
+  if (!verified) {
+    audit(std::nullopt, "sign_up", "refused", ctx,
+          {{"reason", verified.error().reason}});
+    return verified.error();
+  }
+  const json context = ceremony_context(*ceremony);
+  const auto handle_bytes =
+      common::base64url_decode(context.value("handle", std::string()));
+  if (!handle_bytes)
+    return api_failure(api_error::internal);
+  const auto now = s_.clock.now();
+  auto user = s_.store.create_user(
+      {*handle_bytes, context.value("username", std::string()),
+       context.value("displayName", std::string()), std::nullopt},
+      now);
+  if (!user) {
+    return api_failure(user.error() == storage::errc::already_exists
+                           ? api_error::username_taken
+                           : api_error::internal);
+  }
+  if (auto added =
+          s_.store.add_credential(credential_row(*verified, user->id, now));
+      !added) {
+    // No account without its first credential.
+    (void)s_.store.delete_user(user->id);
+    return api_failure(added.error() == storage::errc::already_exists
+                           ? api_error::credential_already_registered
+                           : api_error::internal);
+  }
+  audit(user->id, "sign_up", "ok", ctx,
+        {{"format", verified->format}, {"uv", verified->user_verified}});
+  signed_in in{*user, credential_row(*verified, user->id, now), {}};
+  in.result.user_verified = verified->user_verified;
+  return finish_signed_in(req, ctx, in, current, http::status::created);
+}
+
+api_result<response> account_api::signin_options(const request& req,
+                                                 request_context& ctx) {
+  auto body = json_object_body(req, {"username"});
+  if (!body)
+    return body.error();
+  auto name = optional_string_member(*body, "username", 256);
+  if (!name)
+    return name.error();
+  sign_in_begin begin;
+  if (*name && !(*name)->empty()) {
+    auto username = normalize_username(**name);
+    if (!username)
+      return username.error();
+    begin.username = *username;
+  }
+  if (auto limited = limit_ceremony_start(ctx); !limited)
+    return limited.error();
+  begin.kind = ceremony_kind::sign_in;
+  begin.session_hash =
+      session_hash_of(s_.sessions.current(req, s_.clock.now()));
+  begin.uv = s_.config.uv;
+  auto started = begin_sign_in(s_, s_.store, begin);
+  if (!started)
+    return started.error();
+  auto res = json_answer(
+      http::status::ok,
+      {{"ceremony", started->handle}, {"publicKey", started->options}},
+      req.version());
+  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
+  return res;
+}
+
+api_result<response> account_api::finish_signed_in(
+    const request& req, request_context& ctx, const signed_in& in,
+    const std::optional<active_session>& replaced, http::status status) {
+  const auto now = s_.clock.now();
+  const auto level = assurance_of(in);
+  session_state state;
+  state.methods.push_back({"passkey", in.result.user_verified, now});
+  if (in.result.user_verified)
+    state.strong_at = now;
+  auto cookie =
+      s_.sessions.start(in.user.id, level, state, req, ctx.remote_address, now,
+                        replaced ? &*replaced : nullptr);
+  if (!cookie)
+    return cookie.error();
+  json notices = json::array();
+  if (auto all = s_.store.list_credentials(in.user.id)) {
+    for (const auto& c : *all) {
+      if (c.suspended || c.possibly_cloned)
+        notices.push_back({{"credential", credential_json(c)}});
+    }
+  }
+  const auto expires =
+      now + std::chrono::duration_cast<common::time_point::duration>(
+                s_.config.session_lifetime);
+  auto res = json_answer(status,
+                         {{"user", user_json(in.user)},
+                          {"session", session_json(state, level, now, expires)},
+                          {"notices", notices}},
+                         req.version());
+  res.insert(http::field::set_cookie, *cookie);
+  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+  return res;
+}
+
+api_result<response> account_api::signin_result(const request& req,
+                                                request_context& ctx) {
+  auto body = json_object_body(req, {"ceremony", "credential"});
+  if (!body)
+    return body.error();
+  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
+  if (!handle)
+    return handle.error();
+  auto credential = object_member(*body, "credential", true);
+  if (!credential)
+    return credential.error();
+  const auto current = s_.sessions.current(req, s_.clock.now());
+  auto ceremony = finish_ceremony(
+      s_.store, ceremony_handle(req, *handle, s_.config),
+      ceremony_kind::sign_in, session_hash_of(current), s_.clock.now());
+  if (!ceremony)
+    return ceremony.error();
+  auto in = finish_sign_in(s_, s_.store, *ceremony, **credential,
+                           webauthn::credential_json_form::browser,
+                           ctx.remote_address);
+  if (!in) {
+    audit(ceremony->user, "sign_in", "refused", ctx,
+          {{"method", "passkey"}, {"reason", in.error().reason}});
+    return in.error();
+  }
+  audit(in->user.id, "sign_in", "ok", ctx,
+        {{"method", "passkey"}, {"uv", in->result.user_verified}});
+  return finish_signed_in(req, ctx, *in, current, http::status::ok);
+}
+
+api_result<response> account_api::reauth_options(const request& req,
+                                                 request_context&) {
+  auto body = json_object_body(req, {});
+  if (!body)
+    return body.error();
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  sign_in_begin begin;
+  begin.kind = ceremony_kind::step_up;
+  begin.session_hash = session->row.token_hash;
+  begin.known_user = session->row.user;
+  // Step-up must prove the person, not only the device.
+  begin.uv = webauthn::user_verification::required;
+  auto started = begin_sign_in(s_, s_.store, begin);
+  if (!started)
+    return started.error();
+  auto res = json_answer(
+      http::status::ok,
+      {{"ceremony", started->handle}, {"publicKey", started->options}},
+      req.version());
+  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
+  return res;
+}
+
+api_result<response> account_api::reauth_result(const request& req,
+                                                request_context& ctx) {
+  auto body = json_object_body(req, {"ceremony", "credential"});
+  if (!body)
+    return body.error();
+  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
+  if (!handle)
+    return handle.error();
+  auto credential = object_member(*body, "credential", true);
+  if (!credential)
+    return credential.error();
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  auto ceremony = finish_ceremony(
+      s_.store, ceremony_handle(req, *handle, s_.config),
+      ceremony_kind::step_up, session->row.token_hash, s_.clock.now());
+  if (!ceremony)
+    return ceremony.error();
+  if (ceremony->user != session->row.user)
+    return api_failure(api_error::ceremony_user_mismatch);
+  auto in = finish_sign_in(s_, s_.store, *ceremony, **credential,
+                           webauthn::credential_json_form::browser,
+                           ctx.remote_address);
+  if (!in) {
+    audit(session->row.user, "step_up", "refused", ctx,
+          {{"reason", in.error().reason}});
+    return in.error();
+  }
+  audit(in->user.id, "step_up", "ok", ctx);
+  // A privilege change: a new session id, with the old methods kept.
+  const auto now = s_.clock.now();
+  session_state state = session->state;
+  state.methods.push_back({"passkey", true, now});
+  state.strong_at = now;
+  const auto level = std::max(session->assurance(), assurance_of(*in));
+  auto cookie = s_.sessions.start(in->user.id, level, state, req,
+                                  ctx.remote_address, now, &*session);
+  if (!cookie)
+    return cookie.error();
+  const auto expires =
+      now + std::chrono::duration_cast<common::time_point::duration>(
+                s_.config.session_lifetime);
+  auto res = json_answer(
+      http::status::ok, {{"session", session_json(state, level, now, expires)}},
+      req.version());
+  res.insert(http::field::set_cookie, *cookie);
+  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+  return res;
+}
+
+api_result<response> account_api::me(const request& req, request_context&) {
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  auto user = s_.store.find_user(session->row.user);
+  if (!user)
+    return api_failure(api_error::not_signed_in);
+  auto credentials = s_.store.list_credentials(user->id);
+  if (!credentials)
+    return api_failure(api_error::internal);
+  return json_answer(
+      http::status::ok,
+      {{"user", user_json(*user)},
+       {"session",
+        session_json(session->state, session->assurance(),
+                     session->row.created_at, session->row.expires_at)},
+       {"factors",
+        {{"credentials", credentials->size()},
+         {"password", user->password_hash.has_value()}}}},
+      req.version());
+}
+
+api_result<response> account_api::signout(const request& req,
+                                          request_context& ctx) {
+  if (auto session = s_.sessions.current(req, s_.clock.now())) {
+    s_.sessions.end(*session);
+    audit(session->row.user, "sign_out", "ok", ctx);
+  }
+  response res{http::status::no_content, req.version()};
+  res.set(http::field::set_cookie, s_.sessions.clearing_cookie());
+  res.set(http::field::cache_control, "no-store");
+  res.prepare_payload();
+  return res;
+}
+
+api_result<response> account_api::list_keys(const request& req,
+                                            request_context&) {
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  auto credentials = s_.store.list_credentials(session->row.user);
+  if (!credentials)
+    return api_failure(api_error::internal);
+  json list = json::array();
+  for (const auto& c : *credentials)
+    list.push_back(credential_json(c));
+  return json_answer(http::status::ok, {{"credentials", list}}, req.version());
+}
+
+api_result<response> account_api::add_key_options(const request& req,
+                                                  request_context&) {
+  auto body = json_object_body(req, {});
+  if (!body)
+    return body.error();
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  if (auto recent = require_recent_strong(*session); !recent)
+    return recent.error();
+  auto user = s_.store.find_user(session->row.user);
+  auto credentials = s_.store.list_credentials(session->row.user);
+  if (!user || !credentials)
+    return api_failure(api_error::internal);
+  registration_begin begin;
+  begin.kind = ceremony_kind::add_credential;
+  begin.user = user->id;
+  begin.session_hash = session->row.token_hash;
+  begin.entity = {user->handle, user->username, user->display_name};
+  begin.exclude = descriptors_of(*credentials);
+  begin.resident_key = webauthn::resident_key_requirement::preferred;
+  begin.uv = s_.config.uv;
+  begin.attestation = s_.config.conveyance;
+  auto started = begin_registration(s_, s_.store, begin);
+  if (!started)
+    return started.error();
+  auto res = json_answer(
+      http::status::ok,
+      {{"ceremony", started->handle}, {"publicKey", started->options}},
+      req.version());
+  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
+  return res;
+}
+
+api_result<response> account_api::add_key_result(const request& req,
+                                                 request_context& ctx) {
+  auto body = json_object_body(req, {"ceremony", "credential"});
+  if (!body)
+    return body.error();
+  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
+  if (!handle)
+    return handle.error();
+  auto credential = object_member(*body, "credential", true);
+  if (!credential)
+    return credential.error();
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  auto ceremony = finish_ceremony(
+      s_.store, ceremony_handle(req, *handle, s_.config),
+      ceremony_kind::add_credential, session->row.token_hash, s_.clock.now());
+  if (!ceremony)
+    return ceremony.error();
+  if (ceremony->user != session->row.user)
+    return api_failure(api_error::ceremony_user_mismatch);
+  auto verified =
+      verify_new_credential(s_, s_.store, *ceremony, **credential,
+                            webauthn::credential_json_form::browser);
+  if (!verified) {
+    audit(session->row.user, "credential_added", "refused", ctx,
+          {{"reason", verified.error().reason}});
+    return verified.error();
+  }
+  const auto row = credential_row(*verified, session->row.user, s_.clock.now());
+  if (auto added = s_.store.add_credential(row); !added) {
+    return api_failure(added.error() == storage::errc::already_exists
+                           ? api_error::credential_already_registered
+                           : api_error::internal);
+  }
+  audit(session->row.user, "credential_added", "ok", ctx,
+        {{"credential", common::base64url_encode(row.id)},
+         {"format", row.attestation_format}});
+  auto res = json_answer(http::status::created,
+                         {{"credential", credential_json(row)}}, req.version());
+  res.set(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+  return res;
+}
+
+// The credential id at the end of the target, decoded.
+api_result<common::bytes> credential_in_path(const request& req) {
+  const std::string_view path = target_path(req.target());
+  const auto id = common::base64url_decode(path.substr(path.rfind('/') + 1));
+  if (!id || id->empty())
+    return api_failure(api_error::credential_not_found);
+  return std::move(*id);
+}
+
+api_result<response> account_api::rename_key(const request& req,
+                                             request_context& ctx) {
+  auto body = json_object_body(req, {"nickname"});
+  if (!body)
+    return body.error();
+  auto nickname = string_member(*body, "nickname", 1024);
+  if (!nickname)
+    return nickname.error();
+  auto checked = check_display_name(*nickname);
+  if (!checked) {
+    api_failure bad(api_error::member_invalid,
+                    "A nickname is 1 to 64 characters, without control "
+                    "characters.");
+    bad.member = "nickname";
+    return bad;
+  }
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  auto id = credential_in_path(req);
+  if (!id)
+    return id.error();
+  if (!s_.store.rename_credential(session->row.user, *id, *checked))
+    return api_failure(api_error::credential_not_found);
+  audit(session->row.user, "credential_renamed", "ok", ctx,
+        {{"credential", common::base64url_encode(*id)}});
+  auto found = s_.store.find_credential(*id);
+  if (!found)
+    return api_failure(api_error::credential_not_found);
+  return json_answer(http::status::ok,
+                     {{"credential", credential_json(*found)}}, req.version());
+}
+
+api_result<response> account_api::remove_key(const request& req,
+                                             request_context& ctx) {
+  auto session = require_session(req);
+  if (!session)
+    return session.error();
+  auto id = credential_in_path(req);
+  if (!id)
+    return id.error();
+  if (auto recent = require_recent_strong(*session); !recent)
+    return recent.error();
+  auto user = s_.store.find_user(session->row.user);
+  auto credentials = s_.store.list_credentials(session->row.user);
+  if (!user || !credentials)
+    return api_failure(api_error::internal);
+  const bool owned =
+      std::any_of(credentials->begin(), credentials->end(),
+                  [&](const storage::credential& c) { return c.id == *id; });
+  if (!owned)
+    return api_failure(api_error::credential_not_found);
+  if (credentials->size() == 1 && !user->password_hash)
+    return api_failure(api_error::last_credential);
+  if (!s_.store.remove_credential(session->row.user, *id))
+    return api_failure(api_error::credential_not_found);
+  // A factor removed ends every other session of the user.
+  (void)s_.store.delete_sessions(session->row.user, session->row.token_hash);
+  audit(session->row.user, "credential_removed", "ok", ctx,
+        {{"credential", common::base64url_encode(*id)}});
+  response res{http::status::no_content, req.version()};
+  res.set(http::field::cache_control, "no-store");
+  res.prepare_payload();
+  return res;
+}
+
+struct route_spec {
+  http::verb method;
+  std::string_view path;  // relative to kPrefix; "{id}" is a segment
+  std::string_view name;
+  bool state_changing;
+  api_result<response> (account_api::*f)(const request&, request_context&);
+};
+
+const route_spec kRoutes[] = {
+    {http::verb::post, "/signup/options", "signup_options", true,
+     &account_api::signup_options},
+    {http::verb::post, "/signup/result", "signup_result", true,
+     &account_api::signup_result},
+    {http::verb::post, "/signin/options", "signin_options", true,
+     &account_api::signin_options},
+    {http::verb::post, "/signin/result", "signin_result", true,
+     &account_api::signin_result},
+    {http::verb::post, "/reauth/options", "reauth_options", true,
+     &account_api::reauth_options},
+    {http::verb::post, "/reauth/result", "reauth_result", true,
+     &account_api::reauth_result},
+    {http::verb::get, "/me", "me", false, &account_api::me},
+    {http::verb::post, "/signout", "signout", true, &account_api::signout},
+    {http::verb::get, "/credentials", "list_credentials", false,
+     &account_api::list_keys},
+    {http::verb::post, "/credentials/options", "add_credential_options", true,
+     &account_api::add_key_options},
+    {http::verb::post, "/credentials/result", "add_credential_result", true,
+     &account_api::add_key_result},
+    {http::verb::patch, "/credentials/{id}", "rename_credential", true,
+     &account_api::rename_key},
+    {http::verb::delete_, "/credentials/{id}", "remove_credential", true,
+     &account_api::remove_key},
+};
+
+void account_api::add_to(router& routes) {
+  std::map<std::string, std::string> methods_of;
+  for (const auto& r : kRoutes) {
+    std::string path = std::string(kPrefix) + std::string(r.path);
+    const auto segment = path.find("{id}");
+    auto h = wrap(r.name, r.state_changing, r.f);
+    if (segment != std::string::npos) {
+      path.resize(segment);
+      routes.add_prefix(r.method, path, std::move(h));
+    } else {
+      routes.add(r.method, path, std::move(h));
+    }
+    auto& listed = methods_of[path];
+    listed +=
+        (listed.empty() ? "" : ", ") + std::string(http::to_string(r.method));
+  }
+  for (const auto& [path, methods] : methods_of) {
+    auto preflight = [self = shared_from_this(), methods = methods](
+                         const request& req, request_context&) {
+      return preflight_answer(req, self->s_.config, methods);
+    };
+    if (path.ends_with('/'))
+      routes.add_prefix(http::verb::options, path, preflight);
+    else
+      routes.add(http::verb::options, path, preflight);
+  }
+}
+
+}  // namespace
+
+void add_account_routes(router& routes, services& s) {
+  // The routes own the API object between them.
+  std::make_shared<account_api>(s)->add_to(routes);
+}
+
+std::vector<route_entry> account_route_list() {
+  std::vector<route_entry> out;
+  for (const auto& r : kRoutes) {
+    out.push_back({std::string(http::to_string(r.method)),
+                   std::string(kPrefix) + std::string(r.path)});
+  }
+  return out;
+}
+
+}  // namespace server

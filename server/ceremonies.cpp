@@ -1,0 +1,86 @@
+#include "server/ceremonies.hpp"
+
+#include "common/crypto.hpp"
+#include "common/encoding.hpp"
+
+namespace server {
+namespace {
+
+constexpr std::string_view kCookie = "latchkey-ceremony";
+constexpr std::size_t kHandleSize = 32;
+
+}  // namespace
+
+api_result<std::string> begin_ceremony(storage::store& store,
+                                       const ceremony_begin& begin,
+                                       const settings& config,
+                                       common::time_point now) {
+  auto handle = common::random_bytes(kHandleSize);
+  if (!handle)
+    return api_failure(api_error::internal);
+  const auto digest = common::sha256(*handle);
+  storage::ceremony row;
+  row.handle_hash.assign(digest.begin(), digest.end());
+  row.kind = begin.kind;
+  row.user = begin.user;
+  row.session_hash = begin.session_hash;
+  row.challenge = begin.challenge;
+  row.user_verification = std::string(webauthn::to_string(begin.uv));
+  row.expires_at =
+      now + std::chrono::duration_cast<common::time_point::duration>(
+                config.ceremony_timeout);
+  row.context = begin.context.dump();
+  if (auto stored = store.put_ceremony(row); !stored)
+    return api_failure(api_error::internal);
+  return common::base64url_encode(*handle);
+}
+
+std::optional<std::string> ceremony_handle(
+    const request& req, const std::optional<std::string>& in_body,
+    const settings& config) {
+  if (in_body)
+    return in_body;
+  return read_cookie(req, cookie_name(kCookie, config));
+}
+
+api_result<storage::ceremony> finish_ceremony(
+    storage::store& store, const std::optional<std::string>& handle,
+    storage::ceremony_kind kind, const common::bytes& session_hash,
+    common::time_point now) {
+  if (!handle || handle->empty())
+    return api_failure(api_error::ceremony_missing);
+  const auto bytes = common::base64url_decode(*handle);
+  if (!bytes || bytes->size() != kHandleSize)
+    return api_failure(api_error::ceremony_unknown);
+  const auto digest = common::sha256(*bytes);
+  auto taken = store.take_ceremony(digest, now);
+  if (!taken) {
+    return api_failure(taken.error() == storage::errc::expired
+                           ? api_error::ceremony_expired
+                           : api_error::ceremony_unknown);
+  }
+  if (taken->kind != kind)
+    return api_failure(api_error::ceremony_purpose_mismatch);
+  if (!common::constant_time_equal(taken->session_hash, session_hash))
+    return api_failure(api_error::ceremony_session_mismatch);
+  return std::move(*taken);
+}
+
+nlohmann::json ceremony_context(const storage::ceremony& c) {
+  auto parsed = nlohmann::json::parse(c.context, nullptr, false);
+  return parsed.is_object() ? parsed : nlohmann::json::object();
+}
+
+std::string ceremony_cookie(const std::string& handle, const settings& config) {
+  return set_cookie(
+      cookie_name(kCookie, config), handle,
+      std::chrono::duration_cast<std::chrono::seconds>(config.ceremony_timeout),
+      config);
+}
+
+std::string clear_ceremony_cookie(const settings& config) {
+  return set_cookie(cookie_name(kCookie, config), "", std::chrono::seconds(0),
+                    config);
+}
+
+}  // namespace server

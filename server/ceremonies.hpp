@@ -1,0 +1,63 @@
+// Ceremony state kept in the store, never in process memory: any node on
+// the same database can finish what another began. A ceremony is single
+// use (taking it removes it), expires, and remembers its purpose, its user
+// and the session that began it; a result for another purpose, user or
+// session is refused, and the ceremony is gone all the same.
+//
+// The client holds an opaque handle (32 random bytes; only its SHA-256 is
+// stored): a browser in a cookie, an API client in the JSON body.
+//
+// Thread-safe: functions over the store, which locks.
+#pragma once
+
+#include "common/clock.hpp"
+#include "server/api.hpp"
+#include "server/settings.hpp"
+#include "storage/store.hpp"
+#include "webauthn/ceremony.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace server {
+
+struct ceremony_begin {
+  storage::ceremony_kind kind = storage::ceremony_kind::sign_in;
+  std::optional<storage::user_id> user;
+  common::bytes session_hash;  // empty when begun without a session
+  common::bytes challenge;
+  webauthn::user_verification uv = webauthn::user_verification::preferred;
+  nlohmann::json context = nlohmann::json::object();
+};
+
+// Stores the ceremony, expiring after the configured timeout, and gives
+// the handle to hand to the client.
+api_result<std::string> begin_ceremony(storage::store& store,
+                                       const ceremony_begin& begin,
+                                       const settings& config,
+                                       common::time_point now);
+
+// The handle from the body's "ceremony" member, else from the cookie.
+std::optional<std::string> ceremony_handle(
+    const request& req, const std::optional<std::string>& in_body,
+    const settings& config);
+
+// Takes the ceremony and checks that it was begun for `kind` in the session
+// whose hash is `session_hash` (empty: none). Fails with ceremony_missing,
+// ceremony_unknown, ceremony_expired, ceremony_purpose_mismatch or
+// ceremony_session_mismatch. The caller checks the user.
+api_result<storage::ceremony> finish_ceremony(
+    storage::store& store, const std::optional<std::string>& handle,
+    storage::ceremony_kind kind, const common::bytes& session_hash,
+    common::time_point now);
+
+// The ceremony's context member, parsed back.
+nlohmann::json ceremony_context(const storage::ceremony& c);
+
+// The Set-Cookie values that hand the handle to a browser, and delete it.
+std::string ceremony_cookie(const std::string& handle, const settings& config);
+std::string clear_ceremony_cookie(const settings& config);
+
+}  // namespace server
