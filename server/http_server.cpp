@@ -2,13 +2,19 @@
 
 #include "common/crypto.hpp"
 #include "common/encoding.hpp"
+#include "common/openssl.hpp"
 #include "server/net.hpp"
 #include "server/responses.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace server {
@@ -16,6 +22,18 @@ namespace {
 
 using error_code = boost::system::error_code;
 using clock_type = std::chrono::steady_clock;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+// How long a closing connection waits for the client's close_notify. The
+// answers are already delivered by then, so there is little to wait for.
+constexpr std::chrono::seconds tls_shutdown_timeout{1};
+
+// TLS 1.2 suites: ephemeral ECDH for forward secrecy and AEAD ciphers
+// only. The TLS 1.3 suites are OpenSSL's defaults, all of them AEAD.
+constexpr const char* tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 std::string new_request_id() {
   auto id = common::random_bytes(8);
@@ -29,43 +47,198 @@ bool is_disconnect(const error_code& ec) {
          ec == asio::error::broken_pipe || ec == asio::error::operation_aborted;
 }
 
+// A TLS session that broke (a cut without close_notify, a bad record):
+// nothing more can be sent over it, not even an error answer.
+bool is_tls_failure(const error_code& ec) {
+  return ec == asio::ssl::error::stream_truncated ||
+         ec.category() == asio::error::get_ssl_category();
+}
+
+// The oldest error OpenSSL queued, in words; the queue is empty after.
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0)
+    return "unknown error";
+  if (ERR_SYSTEM_ERROR(e))
+    return std::generic_category().message(ERR_GET_REASON(e));
+  const char* reason = ERR_reason_error_string(e);
+  return reason != nullptr ? reason : "OpenSSL error " + std::to_string(e);
+}
+
+// Keys are read without a passphrase: the server starts unattended, so an
+// encrypted key must fail to load rather than prompt on a terminal.
+int no_passphrase(char*, int, int, void*) {
+  return 0;
+}
+
+// The leaf certificate, then any intermediates after it, from one file.
+std::optional<std::string> use_certificate_chain(SSL_CTX* ctx,
+                                                 const std::string& path) {
+  const std::string name = "tls-cert " + path + ": ";
+  const common::ossl::bio in(BIO_new_file(path.c_str(), "r"));
+  if (!in)
+    return name + "cannot open the file: " + openssl_error();
+  const common::ossl::x509 leaf(
+      PEM_read_bio_X509_AUX(in.get(), nullptr, no_passphrase, nullptr));
+  if (!leaf)
+    return name + "no PEM certificate found (" + openssl_error() + ")";
+  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1)
+    return name + "the certificate is refused (" + openssl_error() + ")";
+  while (true) {
+    const common::ossl::x509 issuer(
+        PEM_read_bio_X509(in.get(), nullptr, no_passphrase, nullptr));
+    if (!issuer)
+      break;
+    if (SSL_CTX_add1_chain_cert(ctx, issuer.get()) != 1)
+      return name + "a chain certificate is refused (" + openssl_error() + ")";
+  }
+  // The loop ends at the end of the file, where PEM finds no more start
+  // line; any other error is a certificate that does not parse.
+  const unsigned long last = ERR_peek_last_error();
+  if (ERR_GET_LIB(last) == ERR_LIB_PEM &&
+      ERR_GET_REASON(last) == PEM_R_NO_START_LINE) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  return name + "a chain certificate does not parse (" + openssl_error() + ")";
+}
+
+std::optional<std::string> use_private_key(SSL_CTX* ctx,
+                                           const settings& config) {
+  const std::string name = "tls-key " + config.tls_key + ": ";
+  const common::ossl::bio in(BIO_new_file(config.tls_key.c_str(), "r"));
+  if (!in)
+    return name + "cannot open the file: " + openssl_error();
+  const common::ossl::pkey key(
+      PEM_read_bio_PrivateKey(in.get(), nullptr, no_passphrase, nullptr));
+  if (!key) {
+    return name + "no unencrypted PEM private key found (" + openssl_error() +
+           ")";
+  }
+  // A key of another type than the certificate's loads without complaint
+  // into a slot of its own; the explicit check catches that case too.
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    return name + "the key does not match the certificate in " +
+           config.tls_cert;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> configure_tls(asio::ssl::context& context,
+                                         const settings& config) {
+  SSL_CTX* ctx = context.native_handle();
+  // No maximum: OpenSSL picks the highest version both sides speak, which
+  // is TLS 1.3 for every current client. Compression stays off (CRIME), and
+  // so does renegotiation, with which a client could make the server redo
+  // costly handshakes at will.
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(ctx, tls12_ciphers) != 1)
+    return "TLS setup: " + openssl_error();
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (auto problem = use_certificate_chain(ctx, config.tls_cert))
+    return problem;
+  return use_private_key(ctx, config);
+}
+
 }  // namespace
 
-// One client connection. It lives on its own strand; every member below is
-// touched only from there.
+// What the server holds of a client connection, whatever its stream: it
+// tracks it while it lives and can ask it to stop.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(tcp::socket socket, http_server& owner)
-      : stream_(std::move(socket)), owner_(owner) {
+  explicit connection(http_server& owner) : owner_(owner) {}
+  virtual ~connection() { owner_.untrack(this); }
+
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // Called by the server on shutdown: an idle connection closes now, one
+  // with a request in flight closes after answering it; `force` closes
+  // either at once.
+  virtual void stop(bool force) = 0;
+
+ protected:
+  void track() { owner_.track(this); }
+  const settings& config() const { return owner_.config_; }
+  const router& routes() const { return owner_.routes_; }
+  const common::logger& log() const { return owner_.log_; }
+  bool stopping() const noexcept { return owner_.stopping(); }
+
+ private:
+  http_server& owner_;
+};
+
+namespace {
+
+// One client connection over plain TCP (beast::tcp_stream) or TLS
+// (tls_stream): the request loop is the same, only the start and the end
+// differ. It lives on its own strand; every member below is touched only
+// from there.
+template <class Stream>
+class stream_connection final : public connection {
+  static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
+
+ public:
+  stream_connection(Stream stream, http_server& owner)
+      : connection(owner), stream_(std::move(stream)) {
     error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = tcp_layer().socket().remote_endpoint(ec);
     remote_ = ec ? "-" : remote.address().to_string();
   }
 
-  ~connection() { owner_.untrack(this); }
-
   void start(bool refuse) {
-    owner_.track(this);
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this(), refuse] {
-      if (refuse) {
-        self->refuse_over_capacity();
+    track();
+    asio::dispatch(stream_.get_executor(), [self = self(), refuse] {
+      if constexpr (tls) {
+        self->handshake(refuse);
       } else {
-        self->wait_for_request();
+        self->begin(refuse);
       }
     });
   }
 
-  // Called by the server on shutdown: an idle connection closes now, one
-  // with a request in flight closes after answering it.
-  void stop(bool force) {
-    asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
-      if (force || self->idle_)
-        self->stream_.socket().close();
+  void stop(bool force) override {
+    asio::post(stream_.get_executor(), [self = self(), force] {
+      error_code ignored;
+      if (force) {
+        self->tcp_layer().socket().close(ignored);
+      } else if (self->idle_) {
+        // The pending read ends with operation_aborted, and its handler
+        // says goodbye as at any other end of an idle connection.
+        self->tcp_layer().socket().cancel(ignored);
+      }
     });
   }
 
  private:
-  const settings& config() const { return owner_.config_; }
+  std::shared_ptr<stream_connection> self() {
+    return std::static_pointer_cast<stream_connection>(shared_from_this());
+  }
+
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  void handshake(bool refuse) {
+    tcp_layer().expires_after(config().header_timeout);
+    stream_.async_handshake(
+        asio::ssl::stream_base::server, [self = self(), refuse](error_code ec) {
+          if (!ec)
+            return self->begin(refuse);
+          self->log().info("tls_handshake_failed", {{"remote", self->remote_},
+                                                    {"error", ec.message()}});
+          self->close();
+        });
+  }
+
+  void begin(bool refuse) {
+    if (refuse) {
+      refuse_over_capacity();
+    } else {
+      wait_for_request();
+    }
+  }
 
   void refuse_over_capacity() {
     request_id_ = new_request_id();
@@ -77,33 +250,32 @@ class connection : public std::enable_shared_from_this<connection> {
   void wait_for_request() {
     if (buffer_.size() > 0)
       return read_header();
-    if (owner_.stopping())
-      return close();
+    if (stopping())
+      return goodbye(false);
     idle_ = true;
-    stream_.expires_after(config().idle_timeout);
+    tcp_layer().expires_after(config().idle_timeout);
     stream_.async_read_some(
-        buffer_.prepare(4096),
-        [self = shared_from_this()](error_code ec, std::size_t n) {
+        buffer_.prepare(4096), [self = self()](error_code ec, std::size_t n) {
           self->idle_ = false;
+          // The client left, or the server is stopping: an orderly end.
+          if (ec == asio::error::eof || ec == asio::error::operation_aborted)
+            return self->goodbye(false);
           if (ec)
             return self->close();
           self->buffer_.commit(n);
           self->read_header();
         });
   }
-
   void read_header() {
     started_ = clock_type::now();
     request_id_ = new_request_id();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(config().header_limit));
     parser_->body_limit(config().body_limit);
-    stream_.expires_after(config().header_timeout);
+    tcp_layer().expires_after(config().header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](error_code ec, std::size_t) {
-          self->on_header(ec);
-        });
+        [self = self()](error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(error_code ec) {
@@ -119,9 +291,9 @@ class connection : public std::enable_shared_from_this<connection> {
     if (length && *length > config().body_limit) {
       return fail(http::error::body_limit);
     }
-    stream_.expires_after(config().body_timeout);
+    tcp_layer().expires_after(config().body_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](error_code e, std::size_t) {
+                     [self = self()](error_code e, std::size_t) {
                        if (e)
                          return self->fail(e);
                        self->handle(self->parser_->release());
@@ -143,7 +315,7 @@ class connection : public std::enable_shared_from_this<connection> {
       ctx.user_agent = std::string(agent->value().substr(0, 256));
     method_ = std::string(req.method_string());
     target_ = std::string(req.target());
-    response res = owner_.routes_.handle(req, ctx);
+    response res = routes().handle(req, ctx);
     // A HEAD answer carries the length of the body it leaves out
     // (RFC 9110 section 9.3.2); a body would be read as the next answer.
     if (req.method() == http::verb::head && !res.body().empty()) {
@@ -151,7 +323,7 @@ class connection : public std::enable_shared_from_this<connection> {
       res.body().clear();
       res.content_length(length);
     }
-    const bool close_after = !req.keep_alive() || owner_.stopping();
+    const bool close_after = !req.keep_alive() || stopping();
     send(std::move(res), close_after);
   }
 
@@ -159,11 +331,10 @@ class connection : public std::enable_shared_from_this<connection> {
     // A timed-out tcp_stream has already closed its socket, so a slow
     // client gets no 408: it is cut off, as slowloris clients should be.
     if (ec == beast::error::timeout) {
-      owner_.log_.info("request_timeout",
-                       {{"id", request_id_}, {"remote", remote_}});
+      log().info("request_timeout", {{"id", request_id_}, {"remote", remote_}});
       return close();
     }
-    if (is_disconnect(ec))
+    if (is_disconnect(ec) || is_tls_failure(ec))
       return close();
     if (ec == http::error::header_limit) {
       return send(problem(http::status::request_header_fields_too_large,
@@ -187,51 +358,67 @@ class connection : public std::enable_shared_from_this<connection> {
     res.set("X-Request-Id", request_id_);
     res.keep_alive(!close_after);
     res_.emplace(std::move(res));
-    stream_.expires_after(config().body_timeout);
-    http::async_write(
-        stream_, *res_,
-        [self = shared_from_this(), close_after](error_code ec, std::size_t) {
-          self->log_request();
-          if (ec)
-            return self->close();
-          if (close_after)
-            return self->linger_close();
-          self->res_.reset();
-          self->wait_for_request();
-        });
+    tcp_layer().expires_after(config().body_timeout);
+    http::async_write(stream_, *res_,
+                      [self = self(), close_after](error_code ec, std::size_t) {
+                        self->log_request();
+                        if (ec)
+                          return self->close();
+                        if (close_after)
+                          return self->goodbye(true);
+                        self->res_.reset();
+                        self->wait_for_request();
+                      });
   }
 
   void log_request() {
     const auto elapsed =
         std::chrono::duration<double, std::milli>(clock_type::now() - started_);
-    owner_.log_.info(
-        "request", {{"id", request_id_},
-                    {"remote", remote_},
-                    {"method", method_.empty() ? std::string("-") : method_},
-                    {"path", target_.empty() ? std::string("-") : target_},
-                    {"status", res_->result_int()},
-                    {"bytes", static_cast<std::uint64_t>(res_->body().size())},
-                    {"duration_ms", elapsed.count()}});
+    log().info("request",
+               {{"id", request_id_},
+                {"remote", remote_},
+                {"method", method_.empty() ? std::string("-") : method_},
+                {"path", target_.empty() ? std::string("-") : target_},
+                {"status", res_->result_int()},
+                {"bytes", static_cast<std::uint64_t>(res_->body().size())},
+                {"duration_ms", elapsed.count()}});
     method_.clear();
     target_.clear();
+  }
+
+  // Ends the connection in good order. Over TLS the client first gets a
+  // close_notify, so that it can tell the end of the answers from a cut;
+  // one that does not answer it soon is closed on anyway. With `linger`,
+  // what the client still sends is drained first (see linger_close).
+  void goodbye(bool linger) {
+    if constexpr (tls) {
+      if (tcp_layer().socket().is_open()) {
+        tcp_layer().expires_after(tls_shutdown_timeout);
+        return stream_.async_shutdown([self = self(), linger](error_code) {
+          linger ? self->linger_close() : self->close();
+        });
+      }
+    }
+    linger ? linger_close() : close();
   }
 
   // Closing a socket that still has unread input makes the kernel send a
   // reset, which can destroy the answer before the client reads it (a 413
   // sent while the body is still arriving, say). So stop sending, then
   // drain what the client still sends for a short while before closing.
+  // The draining reads below TLS: the bytes are dropped unread.
   void linger_close() {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_layer().expires_after(std::chrono::seconds(2));
     drain(64 * 1024);
   }
 
   void drain(std::size_t budget) {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(
+    tcp_layer().async_read_some(
         buffer_.prepare(4096),
-        [self = shared_from_this(), budget](error_code ec, std::size_t n) {
+        [self = self(), budget](error_code ec, std::size_t n) {
           if (ec || n >= budget)
             return self->close();
           self->drain(budget - n);
@@ -240,12 +427,11 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void close() {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_layer().socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
-  http_server& owner_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<response> res_;
@@ -256,6 +442,8 @@ class connection : public std::enable_shared_from_this<connection> {
   clock_type::time_point started_ = clock_type::now();
   bool idle_ = false;
 };
+
+}  // namespace
 
 http_server::http_server(asio::io_context& ioc, const settings& config,
                          const router& routes, const common::logger& log)
@@ -269,6 +457,18 @@ http_server::http_server(asio::io_context& ioc, const settings& config,
       grace_(strand_) {}
 
 http_server::~http_server() = default;
+
+std::optional<std::string> http_server::load_tls() {
+  if (config_.tls_cert.empty())
+    return std::nullopt;
+  tls_.emplace(asio::ssl::context::tls_server);
+  if (auto problem = configure_tls(*tls_, config_)) {
+    tls_.reset();
+    return problem;
+  }
+  log_.info("tls_loaded", {{"cert", config_.tls_cert}});
+  return std::nullopt;
+}
 
 boost::system::result<tcp::endpoint> http_server::start() {
   error_code ec;
@@ -313,7 +513,15 @@ void http_server::on_accept(error_code ec, tcp::socket socket) {
     return;
   }
   const bool refuse = open_.load() >= config_.max_connections;
-  std::make_shared<connection>(std::move(socket), *this)->start(refuse);
+  if (tls_) {
+    std::make_shared<stream_connection<tls_stream>>(
+        tls_stream(std::move(socket), *tls_), *this)
+        ->start(refuse);
+  } else {
+    std::make_shared<stream_connection<beast::tcp_stream>>(
+        beast::tcp_stream(std::move(socket)), *this)
+        ->start(refuse);
+  }
   accept();
 }
 

@@ -1,13 +1,15 @@
 // The HTTP/1.1 listener: accepts connections, reads requests within size
 // and time limits, hands each one to the router, writes the answer, and
-// logs one line per request.
+// logs one line per request. With a certificate and key (`load_tls`) it
+// serves HTTPS instead, and the same limits apply inside TLS.
 //
 // Limits: a request head larger than header_limit gets 431, a body larger
 // than body_limit gets 413, a malformed request gets 400; each of these
 // closes the connection. A client too slow to send its head or body, or to
 // read the answer, is disconnected. Connections over max_connections get 503
 // and are closed. A kept-alive connection may wait idle_timeout for its next
-// request.
+// request. Over TLS, the handshake must end within header_timeout; a client
+// that fails it is logged (`tls_handshake_failed`) and dropped.
 //
 // Thread-safe: the server runs on any number of threads of one io_context;
 // `shutdown` may be called from any thread.
@@ -22,6 +24,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_set>
 
 namespace server {
@@ -36,6 +40,13 @@ class http_server {
 
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
+
+  // When the settings name tls_cert and tls_key, loads the certificate
+  // chain and the key once, so that `start` serves HTTPS; otherwise does
+  // nothing. Call it before `start`. Gives a sentence naming the file
+  // when a file cannot be read, does not parse, or the key does not match
+  // the certificate.
+  std::optional<std::string> load_tls();
 
   // Binds the configured address and starts accepting. Fails when the
   // address cannot be bound.
@@ -72,6 +83,7 @@ class http_server {
   tcp::acceptor acceptor_;
   asio::steady_timer accept_backoff_;
   asio::steady_timer grace_;
+  std::optional<asio::ssl::context> tls_;  // empty: plain HTTP
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> open_{0};
   std::mutex mutex_;
