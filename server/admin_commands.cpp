@@ -1,5 +1,6 @@
 #include "server/admin_commands.hpp"
 
+#include "server/command_support.hpp"
 #include "server/settings.hpp"
 #include "storage/sealing.hpp"
 #include "storage/sqlite_store.hpp"
@@ -80,56 +81,6 @@ constexpr std::string_view kKeysUsage =
     "Exit status: 0 done, 1 refused, 2 bad usage or a file that cannot be\n"
     "opened.\n"
     "\n";
-
-void say(std::FILE* to, std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), to);
-}
-
-bool wants_help(std::span<const std::string_view> args) {
-  for (const auto arg : args) {
-    if (arg == "--help" || arg == "-h")
-      return true;
-  }
-  return false;
-}
-
-// A command's action, its operand (FILE or KEYID) when it takes one, and
-// the settings read from flags, variables and file.
-struct invocation {
-  std::string_view action;
-  std::string operand;
-  settings config;
-};
-
-using invocation_result = boost::system::result<invocation, std::string>;
-
-invocation_result parse_invocation(std::span<const std::string_view> args,
-                                   const common::environment& env,
-                                   bool takes_operand) {
-  invocation inv;
-  inv.action = args[0];
-  std::size_t first_option = 1;
-  if (takes_operand) {
-    if (args.size() < 2 || args[1].starts_with("--")) {
-      return invocation_result(
-          boost::system::in_place_error,
-          std::string(inv.action) + " needs an argument (see --help)");
-    }
-    inv.operand = args[1];
-    first_option = 2;
-  }
-  auto options = serve_options(inv.config);
-  if (auto parsed = options.parse(args.subspan(first_option), env); !parsed) {
-    return invocation_result(boost::system::in_place_error,
-                             parsed.error().message());
-  }
-  return inv;
-}
-
-bool file_exists(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::exists(path, ec);
-}
 
 }  // namespace
 }  // namespace server

@@ -2,6 +2,7 @@
 // as the layers they need arrive.
 #include "server/admin_commands.hpp"
 #include "server/app.hpp"
+#include "server/metadata_command.hpp"
 #include "server/settings.hpp"
 #include "server/verify_command.hpp"
 
@@ -25,6 +26,8 @@ constexpr std::string_view kUsage =
     "             (see latchkey db --help).\n"
     "  keys       Add, activate, retire and list the keys that seal\n"
     "             secrets (see latchkey keys --help).\n"
+    "  metadata   Load a new FIDO metadata BLOB and re-check stored\n"
+    "             credentials (see latchkey metadata --help).\n"
     "\n"
     "Options:\n"
     "  --help     Show this text.\n"
@@ -89,6 +92,10 @@ int main(int argc, char** argv, char** envp) {
   if (args[0] == "db") {
     return server::run_db(rest, common::latchkey_environment(envp), stdout,
                           stderr);
+  }
+  if (args[0] == "metadata") {
+    return server::run_metadata(rest, common::latchkey_environment(envp),
+                                stdout, stderr);
   }
   if (args[0] == "keys") {
     return server::run_keys(rest, common::latchkey_environment(envp), stdout,

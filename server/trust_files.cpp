@@ -24,7 +24,7 @@ std::optional<std::string> read_bounded(const std::filesystem::path& path,
 std::optional<std::string> load_metadata_file(
     const std::filesystem::path& path, const webauthn::trust_store& roots,
     common::time_point at, webauthn::metadata_store& metadata,
-    const note_sink& note) {
+    const note_sink& note, const webauthn::blob_options& options) {
   const bool blob = path.extension() == ".jwt";
   const auto text = read_bounded(path, webauthn::kMaxBlobSize);
   if (!text)
@@ -35,7 +35,7 @@ std::optional<std::string> load_metadata_file(
                  : std::optional(path.string() + ": " +
                                  common::error_name(added.error()));
   }
-  const auto info = metadata.load_blob(*text, roots, at);
+  const auto info = metadata.load_blob(*text, roots, at, options);
   if (!info)
     return path.string() + ": " + common::error_name(info.error());
   note("metadata: BLOB no. " + std::to_string(info->number) + ", " +
@@ -77,15 +77,14 @@ std::optional<std::string> load_roots(const std::string& folder,
 }
 
 // A file, or every .jwt and .json file of a folder, in name order.
-std::optional<std::string> load_metadata(const std::string& path,
-                                         const webauthn::trust_store& roots,
-                                         common::time_point at,
-                                         webauthn::metadata_store& metadata,
-                                         const note_sink& note) {
+std::optional<std::string> load_metadata(
+    const std::string& path, const webauthn::trust_store& roots,
+    common::time_point at, webauthn::metadata_store& metadata,
+    const note_sink& note, const webauthn::blob_options& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(path, ec))
-    return load_metadata_file(path, roots, at, metadata, note);
+    return load_metadata_file(path, roots, at, metadata, note, options);
   std::vector<fs::path> files;
   for (fs::directory_iterator it(path, ec), end; !ec && it != end;
        it.increment(ec)) {
@@ -97,7 +96,8 @@ std::optional<std::string> load_metadata(const std::string& path,
     return "cannot read the folder " + path + ": " + ec.message();
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
-    if (auto problem = load_metadata_file(file, roots, at, metadata, note))
+    if (auto problem =
+            load_metadata_file(file, roots, at, metadata, note, options))
       return problem;
   }
   return std::nullopt;

@@ -26,10 +26,9 @@ std::optional<std::string> load_roots(const std::string& folder,
 // Loads `path`: a BLOB (.jwt, its signature checked under `roots` at
 // `at`), a statement or BLOB entry (.json), or every such file of a
 // folder in name order. Gives a sentence naming the file on failure.
-std::optional<std::string> load_metadata(const std::string& path,
-                                         const webauthn::trust_store& roots,
-                                         common::time_point at,
-                                         webauthn::metadata_store& metadata,
-                                         const note_sink& note);
+std::optional<std::string> load_metadata(
+    const std::string& path, const webauthn::trust_store& roots,
+    common::time_point at, webauthn::metadata_store& metadata,
+    const note_sink& note, const webauthn::blob_options& options = {});
 
 }  // namespace server

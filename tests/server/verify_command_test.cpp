@@ -4,6 +4,7 @@
 
 #include "common/encoding.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/mds_blob.hpp"
 #include "tests/support/soft_authenticator.hpp"
 
 #include <doctest/doctest.h>
@@ -183,25 +184,6 @@ std::string uuid_text(const common::bytes& id) {
          "-" + hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
-// Standard base64 with padding, as metadata statements carry certificates.
-std::string base64_standard(const common::bytes& data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < data.size(); i += 3) {
-    std::uint32_t chunk = std::uint32_t{data[i]} << 16;
-    if (i + 1 < data.size())
-      chunk |= std::uint32_t{data[i + 1]} << 8;
-    if (i + 2 < data.size())
-      chunk |= data[i + 2];
-    for (std::size_t k = 0; k < 4; ++k) {
-      out +=
-          i + k <= data.size() ? kAlphabet[(chunk >> (18 - 6 * k)) & 63] : '=';
-    }
-  }
-  return out;
-}
-
 // A metadata statement for the soft authenticator's model, whose
 // attestation roots are the test root.
 std::string soft_model_statement(const std::string& status) {
@@ -210,7 +192,7 @@ std::string soft_model_statement(const std::string& status) {
       {"metadataStatement",
        {{"description", "Latchkey Soft Key"},
         {"attestationRootCertificates",
-         {base64_standard(test_support::test_root_ca().der)}}}},
+         {test_support::base64_standard(test_support::test_root_ca().der)}}}},
       {"statusReports", {{{"status", status}}}}};
   return entry.dump();
 }

@@ -10,6 +10,7 @@
 #include "webauthn/credential_json.hpp"
 
 #include "tests/support/fixtures.hpp"
+#include "tests/support/mds_blob.hpp"
 #include "tests/support/test_ca.hpp"
 
 #include <openssl/evp.h>
@@ -32,15 +33,6 @@ std::string read_text(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string base64_standard(const bytes& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int length =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                      static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(length));
-  return out;
 }
 
 // 2021-06-01, inside the real BLOB's certificates' validity.
@@ -217,42 +209,16 @@ TEST_CASE("the YubiKey entries name the models of the YubiKey captures") {
 
 namespace {
 
-const char* const kTestHost = "mds.test.example";
+const char* const kTestHost = ts::kTestMdsHost;
 
 ts::certificate make_signer(ts::key_type key) {
-  ts::cert_options options;
-  options.organizational_unit = "Metadata";
-  options.common_name = kTestHost;
-  options.key = key;
-  return ts::make_attestation_cert(ts::test_root_ca(), options);
-}
-
-// ECDSA DER -> r || s, as JWS carries it.
-bytes jws_ecdsa(const bytes& der) {
-  const unsigned char* p = der.data();
-  const common::ossl::ecdsa_sig sig(
-      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  REQUIRE(sig);
-  bytes out(64);
-  REQUIRE(BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), 32) == 32);
-  REQUIRE(BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out.data() + 32, 32) == 32);
-  return out;
+  return ts::make_mds_signer(key);
 }
 
 std::string make_blob(const nlohmann::json& payload,
                       const ts::certificate& signer,
                       const std::string& alg = "") {
-  const bool ec = signer.key.type == ts::key_type::es256;
-  const nlohmann::json header = {
-      {"alg", alg.empty() ? (ec ? "ES256" : "RS256") : alg},
-      {"typ", "JWT"},
-      {"x5c", {base64_standard(signer.der)}}};
-  const std::string input =
-      common::base64url_encode(common::as_bytes(header.dump())) + "." +
-      common::base64url_encode(common::as_bytes(payload.dump()));
-  const bytes signature = signer.key.sign(common::as_bytes(input));
-  return input + "." +
-         common::base64url_encode(ec ? jws_ecdsa(signature) : signature);
+  return ts::make_mds_blob(payload, signer, alg);
 }
 
 nlohmann::json statement_json(const std::string& aaguid,
@@ -260,7 +226,7 @@ nlohmann::json statement_json(const std::string& aaguid,
                               const bytes& root) {
   return {{"aaguid", aaguid},
           {"description", description},
-          {"attestationRootCertificates", {base64_standard(root)}}};
+          {"attestationRootCertificates", {ts::base64_standard(root)}}};
 }
 
 nlohmann::json payload_json(std::uint64_t number, nlohmann::json entries) {
@@ -427,7 +393,7 @@ TEST_CASE("statements and BLOB entries are read alone") {
   const bytes& root = ts::test_root_ca().der;
   auto statement = statement_json(kModel, "Alone", root);
   // Statements in the wild wrap their certificates in line breaks.
-  std::string wrapped = base64_standard(root);
+  std::string wrapped = ts::base64_standard(root);
   wrapped.insert(10, "\n");
   statement["attestationRootCertificates"] = {"\n\n" + wrapped};
   const auto parsed = webauthn::parse_metadata_entry(statement.dump());

@@ -6,6 +6,7 @@
 
 #include "common/encoding.hpp"
 #include "tests/support/fixtures.hpp"
+#include "tests/support/mds_blob.hpp"
 #include "tests/support/soft_authenticator.hpp"
 
 #include <openssl/evp.h>
@@ -27,15 +28,6 @@ const webauthn::relying_party kRp{
 const common::time_point kNow = common::from_unix_seconds(1767225600);
 const bytes kModelBytes = {0x5e, 0x11, 0x5e, 0x11, 1, 2,  3,  4,
                            5,    6,    7,    8,    9, 10, 11, 12};
-
-std::string base64_standard(const bytes& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int length =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                      static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(length));
-  return out;
-}
 
 std::string uuid_text(const bytes& id) {
   const std::string hex = common::hex_encode(id);
@@ -67,12 +59,13 @@ struct fixture {
   explicit fixture(const std::string& status = "FIDO_CERTIFIED_L1") {
     REQUIRE(trust.add_root(vendor_root().der).has_value());
     REQUIRE(trust.add_root(other_vendor_root().der).has_value());
-    const nlohmann::json entry = {{"aaguid", uuid_text(kModelBytes)},
-                                  {"metadataStatement",
-                                   {{"description", "Vendor A Key"},
-                                    {"attestationRootCertificates",
-                                     {base64_standard(vendor_root().der)}}}},
-                                  {"statusReports", {{{"status", status}}}}};
+    const nlohmann::json entry = {
+        {"aaguid", uuid_text(kModelBytes)},
+        {"metadataStatement",
+         {{"description", "Vendor A Key"},
+          {"attestationRootCertificates",
+           {ts::base64_standard(vendor_root().der)}}}},
+        {"statusReports", {{{"status", status}}}}};
     REQUIRE(metadata.add_statement(entry.dump()).has_value());
   }
 
