@@ -220,8 +220,11 @@ api_result<response> account_api::signup_options(const request& req,
   auto display_name = check_display_name(*display);
   if (!display_name)
     return display_name.error();
-  if (auto limited = limit_ceremony_start(ctx); !limited)
-    return limited.error();
+  const auto current = s_.sessions.current(req, s_.clock.now());
+  if (!current) {
+    if (auto limited = limit_ceremony_start(ctx); !limited)
+      return limited.error();
+  }
   // Sign-up has to say a name is taken; the per-address limit keeps that
   // from becoming a cheap way to list accounts.
   if (s_.store.find_user_by_name(*username))
@@ -229,8 +232,7 @@ api_result<response> account_api::signup_options(const request& req,
 
   registration_begin begin;
   begin.kind = ceremony_kind::sign_up;
-  begin.session_hash =
-      session_hash_of(s_.sessions.current(req, s_.clock.now()));
+  begin.session_hash = session_hash_of(current);
   begin.entity = {{}, *username, *display_name};
   begin.uv = s_.config.uv;
   begin.attestation = s_.config.conveyance;
@@ -318,11 +320,13 @@ api_result<response> account_api::signin_options(const request& req,
       return username.error();
     begin.username = *username;
   }
-  if (auto limited = limit_ceremony_start(ctx); !limited)
-    return limited.error();
+  const auto current = s_.sessions.current(req, s_.clock.now());
+  if (!current) {
+    if (auto limited = limit_ceremony_start(ctx); !limited)
+      return limited.error();
+  }
   begin.kind = ceremony_kind::sign_in;
-  begin.session_hash =
-      session_hash_of(s_.sessions.current(req, s_.clock.now()));
+  begin.session_hash = session_hash_of(current);
   begin.uv = s_.config.uv;
   auto started = begin_sign_in(s_, s_.store, begin);
   if (!started)

@@ -106,6 +106,13 @@ http::status status_of(api_error e) noexcept {
   return info(e).status;
 }
 
+std::vector<api_error> all_api_errors() {
+  std::vector<api_error> out;
+  for (std::size_t i = 0; i < kErrors.size(); ++i)
+    out.push_back(static_cast<api_error>(i));
+  return out;
+}
+
 response problem_for(const api_failure& failure, unsigned version,
                      bool show_reason) {
   const auto& row = info(failure.code);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace server {
 
@@ -74,6 +75,10 @@ using api_result = boost::system::result<T, api_failure>;
 
 std::string_view name_of(api_error e) noexcept;
 http::status status_of(api_error e) noexcept;
+
+// Every api_error value, in declaration order: for checks that each code
+// is documented and tested.
+std::vector<api_error> all_api_errors();
 
 // The problem document for a failure, with `reason` as an extension
 // member when it is to be shown (registration refusals) and Retry-After

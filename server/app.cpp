@@ -100,11 +100,12 @@ std::optional<std::string> load_trust(services& s, const common::logger& log) {
       if (auto problem = load_roots(s.config.metadata_roots, blob_roots))
         return "metadata-roots: " + *problem;
     }
-    if (auto problem =
-            load_metadata(s.config.metadata, blob_roots, s.clock.now(),
-                          s.metadata, [&log](const std::string& note) {
-                            log.info("metadata", {{"note", note}});
-                          }))
+    if (auto problem = load_metadata(s.config.metadata, blob_roots,
+                                     s.clock.now(), s.metadata,
+                                     [&log](const std::string& note) {
+                                       log.info("metadata", {{"note", note}});
+                                     },
+                                     {s.config.metadata_signer}))
       return "metadata: " + *problem;
   }
   auto& policy = s.policy;
@@ -213,6 +214,10 @@ int serve(const settings& config, const common::logger& log) {
     http.shutdown();
   });
 
+  if (auto problem = http.load_tls()) {
+    log.error("start_failed", {{"reason", *problem}});
+    return 1;
+  }
   const auto bound = http.start();
   if (!bound) {
     log.error("start_failed", {{"reason", "cannot listen on " + config.listen +

@@ -322,4 +322,15 @@ void add_conformance_routes(router& routes, services& s) {
   std::make_shared<conformance_api>(s)->add_to(routes);
 }
 
+std::vector<route_entry> conformance_route_list() {
+  // The paths of conformance_api::add_to; the OpenAPI test starts a server
+  // and checks that each of them answers.
+  std::vector<route_entry> out;
+  for (const char* path : {"/attestation/options", "/attestation/result",
+                           "/assertion/options", "/assertion/result"}) {
+    out.push_back({"POST", path});
+  }
+  return out;
+}
+
 }  // namespace server

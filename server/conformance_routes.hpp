@@ -10,6 +10,7 @@
 // Thread-safe: the routes use only the services, which are.
 #pragma once
 
+#include "server/account_routes.hpp"
 #include "server/router.hpp"
 #include "server/services.hpp"
 
@@ -17,5 +18,8 @@ namespace server {
 
 // Needs s.conformance_store.
 void add_conformance_routes(router& routes, services& s);
+
+// Every path and method of the conformance API, for the OpenAPI check.
+std::vector<route_entry> conformance_route_list();
 
 }  // namespace server

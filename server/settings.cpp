@@ -202,6 +202,9 @@ void add_policy_options(common::option_set& o, settings& s) {
         "", common::text_into(&s.metadata));
   o.add("metadata-roots", "DIR", "Roots that sign the MDS3 BLOB.", "",
         common::text_into(&s.metadata_roots));
+  o.add("metadata-signer", "HOST",
+        "The host the BLOB signer's certificate must name.", s.metadata_signer,
+        common::text_into(&s.metadata_signer));
   o.add_list("allow-aaguid", "UUID",
              "Accept only these authenticator models, attested by their "
              "metadata.",

@@ -70,6 +70,7 @@ struct settings {
   std::string attestation_roots;  // folder of .pem/.der roots and .crl
   std::string metadata;           // MDS3 BLOB, statement, or a folder
   std::string metadata_roots;     // roots that sign the BLOB
+  std::string metadata_signer = "mds.fidoalliance.org";  // the BLOB signer
   std::vector<std::string> allowed_aaguids;
   std::vector<std::string> denied_aaguids;
   bool require_trusted_attestation = false;

@@ -44,9 +44,13 @@ api_result<std::string> check_display_name(std::string_view input) {
       webauthn::utf8_valid_prefix(common::as_bytes(text)) != text.size())
     return failure;
   std::size_t code_points = 0;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
     if (byte < 0x20 || byte == 0x7F)
+      return failure;
+    // C1 controls, U+0080 to U+009F, are 0xC2 0x80 to 0xC2 0x9F.
+    if (byte == 0xC2 && i + 1 < text.size() &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9F)
       return failure;
     // Count lead bytes only: continuation bytes are 10xxxxxx.
     if ((byte & 0xC0) != 0x80)

@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-// The account API of `latchkey serve`, as specified before it existed.
+// The account API of `latchkey serve` (server/account_routes.cpp).
 namespace latchkey_api {
 constexpr std::string_view sign_up_options = "/api/v1/signup/options";
 constexpr std::string_view sign_up_result = "/api/v1/signup/result";

@@ -39,6 +39,14 @@ response http_client::request(http::verb method, std::string_view target,
   return std::move(*res);
 }
 
+response http_client::exchange(server::request req) {
+  req.prepare_payload();
+  http::write(socket_, req);
+  auto res = read();
+  REQUIRE_MESSAGE(res.has_value(), "no answer to " << req.target());
+  return std::move(*res);
+}
+
 std::optional<response> http_client::read() {
   response res;
   boost::system::error_code ec;

@@ -23,6 +23,9 @@ class http_client {
                            std::string body = {},
                            std::string_view content_type = {});
 
+  // Sends a whole request as built by the caller and reads the answer.
+  server::response exchange(server::request req);
+
   // The next answer, or nullopt when the connection ends or times out.
   std::optional<server::response> read();
 

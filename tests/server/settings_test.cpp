@@ -89,3 +89,95 @@ TEST_CASE("an empty origin list is refused") {
   REQUIRE(r.has_error());
   CHECK(r.error().setting == "origin");
 }
+
+TEST_CASE("an rp-id that is a public suffix is refused") {
+  for (const char* rp_id : {"com", "co.uk", "github.io"}) {
+    CAPTURE(rp_id);
+    const std::string origin = std::string("https://app.") + rp_id;
+    const auto r = load({"--rp-id", rp_id, "--origin", origin});
+    REQUIRE(r.has_error());
+    CHECK(r.error().setting == "rp-id");
+    CHECK(r.error().problem.find("public suffix") != std::string::npos);
+  }
+  const auto own =
+      load({"--rp-id", "example.com", "--origin", "https://example.com"});
+  REQUIRE(own.has_value());
+  CHECK(own->rp_id == "example.com");
+  CHECK(load({"--rp-id", "example.co.uk", "--origin",
+              "https://login.example.co.uk"})
+            .has_value());
+}
+
+TEST_CASE("a TLS certificate needs its key and the key its certificate") {
+  const auto cert_only = load({"--tls-cert", "cert.pem"});
+  REQUIRE(cert_only.has_error());
+  CHECK(cert_only.error().setting == "tls-key");
+  const auto key_only = load({"--tls-key", "key.pem"});
+  REQUIRE(key_only.has_error());
+  CHECK(key_only.error().setting == "tls-cert");
+  CHECK(load({"--tls-cert", "cert.pem", "--tls-key", "key.pem"}).has_value());
+}
+
+TEST_CASE("a trusted proxy that does not parse is refused") {
+  for (const char* proxy :
+       {"10.0.0.0/33", "proxy.example.com", "10.0.0.0/", "::/129"}) {
+    CAPTURE(proxy);
+    const auto r = load({"--trusted-proxy", proxy});
+    REQUIRE(r.has_error());
+    CHECK(r.error().setting.starts_with("trusted-proxy"));
+  }
+  const auto s =
+      load({"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"});
+  REQUIRE(s.has_value());
+  CHECK(s->trusted_networks.size() == 2);
+}
+
+TEST_CASE("user verification and attestation take their words only") {
+  const auto uv = load({"--user-verification", "sometimes"});
+  REQUIRE(uv.has_error());
+  CHECK(uv.error().setting == "user-verification");
+  const auto upper = load({"--user-verification", "Required"});
+  REQUIRE(upper.has_error());
+  CHECK(upper.error().setting == "user-verification");
+  const auto conveyance = load({"--attestation", "all"});
+  REQUIRE(conveyance.has_error());
+  CHECK(conveyance.error().setting == "attestation");
+
+  const auto good =
+      load({"--user-verification", "required", "--attestation", "direct"});
+  REQUIRE(good.has_value());
+  CHECK(good->uv == webauthn::user_verification::required);
+  CHECK(good->conveyance == webauthn::attestation_conveyance::direct);
+}
+
+TEST_CASE("an AAGUID that is not a UUID is refused") {
+  for (const char* flag : {"--allow-aaguid", "--deny-aaguid"}) {
+    CAPTURE(flag);
+    for (const char* aaguid : {"not-a-uuid", "cb69481e8ff7403993ec0a2729a154a8",
+                               "cb69481e-8ff7-4039-93ec-0a2729a154a"}) {
+      CAPTURE(aaguid);
+      const auto r = load({flag, aaguid});
+      REQUIRE(r.has_error());
+      CHECK(r.error().setting ==
+            std::string(flag + 2) + " " + std::string(aaguid));
+    }
+  }
+  const auto s =
+      load({"--allow-aaguid", "cb69481e-8ff7-4039-93ec-0a2729a154a8"});
+  REQUIRE(s.has_value());
+  CHECK(s->allowed_models.size() == 1);
+}
+
+TEST_CASE("cookies are Secure exactly when an origin is https") {
+  const auto local = load({});
+  REQUIRE(local.has_value());
+  CHECK_FALSE(local->secure_cookies);
+  const auto https =
+      load({"--rp-id", "example.com", "--origin", "https://example.com"});
+  REQUIRE(https.has_value());
+  CHECK(https->secure_cookies);
+  const auto mixed = load({"--origin", "http://localhost:8080", "--origin",
+                           "https://localhost:8443"});
+  REQUIRE(mixed.has_value());
+  CHECK(mixed->secure_cookies);
+}
