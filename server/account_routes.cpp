@@ -79,6 +79,20 @@ class account_api : public std::enable_shared_from_this<account_api> {
   api_result<void> limit_ceremony_start(const request_context& ctx);
   api_result<active_session> require_session(const request& req) const;
   api_result<void> require_recent_strong(const active_session& session) const;
+  // The session a sign-in starts, built inside finish_sign_in so that it is
+  // stored in the same transaction as the counter.
+  struct started_session {
+    session_state state;
+    assurance_level level = assurance_level::none;
+    std::optional<session_manager::prepared> prepared;
+  };
+  sign_in_writer session_writer(const request& req, const request_context& ctx,
+                                const std::optional<active_session>& replaced,
+                                std::string_view event,
+                                started_session& out) const;
+  api_result<response> answer_signed_in(const request& req, const signed_in& in,
+                                        const started_session& started,
+                                        http::status status) const;
   api_result<response> finish_signed_in(
       const request& req, request_context& ctx, const signed_in& in,
       const std::optional<active_session>& replaced, http::status status);
@@ -86,6 +100,11 @@ class account_api : public std::enable_shared_from_this<account_api> {
   void audit(std::optional<storage::user_id> user, std::string_view event,
              std::string_view outcome, const request_context& ctx,
              const json& detail = json::object()) const;
+  storage::audit_event audit_event(std::optional<storage::user_id> user,
+                                   std::string_view event,
+                                   std::string_view outcome,
+                                   const request_context& ctx,
+                                   const json& detail) const;
 
   services& s_;
 };
@@ -128,9 +147,10 @@ response account_api::answer(const std::string& name, bool state_changing,
   return res;
 }
 
-void account_api::audit(std::optional<storage::user_id> user,
-                        std::string_view event, std::string_view outcome,
-                        const request_context& ctx, const json& detail) const {
+storage::audit_event account_api::audit_event(
+    std::optional<storage::user_id> user, std::string_view event,
+    std::string_view outcome, const request_context& ctx,
+    const json& detail) const {
   storage::audit_event e;
   e.at = s_.clock.now();
   e.user = user;
@@ -139,7 +159,70 @@ void account_api::audit(std::optional<storage::user_id> user,
   e.address = ctx.remote_address;
   e.user_agent = ctx.user_agent;
   e.detail = detail.dump();
-  (void)s_.store.append_audit(e);
+  return e;
+}
+
+void account_api::audit(std::optional<storage::user_id> user,
+                        std::string_view event, std::string_view outcome,
+                        const request_context& ctx, const json& detail) const {
+  (void)s_.store.append_audit(audit_event(user, event, outcome, ctx, detail));
+}
+
+sign_in_writer account_api::session_writer(
+    const request& req, const request_context& ctx,
+    const std::optional<active_session>& replaced, std::string_view event,
+    started_session& out) const {
+  return [this, &req, &ctx, &replaced, event, &out](const signed_in& in) {
+    const auto now = s_.clock.now();
+    const bool uv = in.result.user_verified;
+    // A step-up adds to the session it strengthens; a sign-in starts anew.
+    if (replaced && event == "step_up") {
+      out.state = replaced->state;
+      out.level = std::max(replaced->assurance(), assurance_of(in));
+    } else {
+      out.state = session_state{};
+      out.level = assurance_of(in);
+    }
+    out.state.methods.push_back({"passkey", uv, now});
+    if (uv)
+      out.state.strong_at = now;
+    sign_in_writes writes;
+    if (auto made = s_.sessions.prepare(in.user.id, out.level, out.state, req,
+                                        ctx.remote_address, now)) {
+      writes.session = made->row;
+      out.prepared = std::move(*made);
+    }
+    if (replaced)
+      writes.ended_session = replaced->row.token_hash;
+    writes.audit = audit_event(in.user.id, event, "ok", ctx,
+                               {{"method", "passkey"}, {"uv", uv}});
+    return writes;
+  };
+}
+
+api_result<response> account_api::answer_signed_in(
+    const request& req, const signed_in& in, const started_session& started,
+    http::status status) const {
+  if (!started.prepared)
+    return api_failure(api_error::internal);
+  const auto& row = started.prepared->row;
+  json notices = json::array();
+  if (auto all = s_.store.list_credentials(in.user.id)) {
+    for (const auto& c : *all) {
+      if (c.suspended || c.possibly_cloned)
+        notices.push_back({{"credential", credential_json(c)}});
+    }
+  }
+  auto res =
+      json_answer(status,
+                  {{"user", user_json(in.user)},
+                   {"session", session_json(started.state, started.level,
+                                            row.created_at, row.expires_at)},
+                   {"notices", notices}},
+                  req.version());
+  res.insert(http::field::set_cookie, started.prepared->cookie);
+  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+  return res;
 }
 
 api_result<void> account_api::limit_ceremony_start(const request_context& ctx) {
@@ -390,17 +473,17 @@ api_result<response> account_api::signin_result(const request& req,
       ceremony_kind::sign_in, session_hash_of(current), s_.clock.now());
   if (!ceremony)
     return ceremony.error();
-  auto in = finish_sign_in(s_, s_.store, *ceremony, **credential,
-                           webauthn::credential_json_form::browser,
-                           ctx.remote_address);
+  started_session started;
+  auto in = finish_sign_in(
+      s_, s_.store, *ceremony, **credential,
+      webauthn::credential_json_form::browser, ctx.remote_address,
+      session_writer(req, ctx, current, "sign_in", started));
   if (!in) {
     audit(ceremony->user, "sign_in", "refused", ctx,
           {{"method", "passkey"}, {"reason", in.error().reason}});
     return in.error();
   }
-  audit(in->user.id, "sign_in", "ok", ctx,
-        {{"method", "passkey"}, {"uv", in->result.user_verified}});
-  return finish_signed_in(req, ctx, *in, current, http::status::ok);
+  return answer_signed_in(req, *in, started, http::status::ok);
 }
 
 api_result<response> account_api::reauth_options(const request& req,
@@ -449,34 +532,18 @@ api_result<response> account_api::reauth_result(const request& req,
     return ceremony.error();
   if (ceremony->user != session->row.user)
     return api_failure(api_error::ceremony_user_mismatch);
-  auto in = finish_sign_in(s_, s_.store, *ceremony, **credential,
-                           webauthn::credential_json_form::browser,
-                           ctx.remote_address);
+  started_session started;
+  const std::optional<active_session> replaced = *session;
+  auto in = finish_sign_in(
+      s_, s_.store, *ceremony, **credential,
+      webauthn::credential_json_form::browser, ctx.remote_address,
+      session_writer(req, ctx, replaced, "step_up", started));
   if (!in) {
     audit(session->row.user, "step_up", "refused", ctx,
           {{"reason", in.error().reason}});
     return in.error();
   }
-  audit(in->user.id, "step_up", "ok", ctx);
-  // A privilege change: a new session id, with the old methods kept.
-  const auto now = s_.clock.now();
-  session_state state = session->state;
-  state.methods.push_back({"passkey", true, now});
-  state.strong_at = now;
-  const auto level = std::max(session->assurance(), assurance_of(*in));
-  auto cookie = s_.sessions.start(in->user.id, level, state, req,
-                                  ctx.remote_address, now, &*session);
-  if (!cookie)
-    return cookie.error();
-  const auto expires =
-      now + std::chrono::duration_cast<common::time_point::duration>(
-                s_.config.session_lifetime);
-  auto res = json_answer(
-      http::status::ok, {{"session", session_json(state, level, now, expires)}},
-      req.version());
-  res.insert(http::field::set_cookie, *cookie);
-  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
-  return res;
+  return answer_signed_in(req, *in, started, http::status::ok);
 }
 
 api_result<response> account_api::me(const request& req, request_context&) {

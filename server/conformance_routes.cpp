@@ -285,7 +285,7 @@ api_result<response> conformance_api::assertion_result(const request& req,
     return ceremony.error();
   auto in = finish_sign_in(s_, store_, *ceremony, *body,
                            webauthn::credential_json_form::conformance,
-                           ctx.remote_address);
+                           ctx.remote_address, nullptr);
   if (!in)
     return in.error();
   return ok_answer(json::object(), req.version());

@@ -124,14 +124,15 @@ std::optional<active_session> session_manager::current(
   return active_session{std::move(*row), std::move(*state)};
 }
 
-api_result<std::string> session_manager::start(
+api_result<session_manager::prepared> session_manager::prepare(
     storage::user_id user, assurance_level assurance,
     const session_state& state, const request& req, std::string_view address,
-    common::time_point now, const active_session* replaced) const {
+    common::time_point now) const {
   auto token = common::random_bytes(kTokenSize);
   if (!token)
     return api_failure(api_error::internal, {});
-  storage::session row;
+  prepared out;
+  storage::session& row = out.row;
   const auto digest = common::sha256(*token);
   row.token_hash.assign(digest.begin(), digest.end());
   row.user = user;
@@ -146,17 +147,26 @@ api_result<std::string> session_manager::start(
   const auto agent = req.find(http::field::user_agent);
   if (agent != req.end())
     row.user_agent = std::string(agent->value().substr(0, kUserAgentMax));
-  if (auto stored = store_.put_session(row); !stored)
+  const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
+      config_.session_lifetime);
+  out.cookie = set_cookie(cookie_name(kCookie, config_),
+                          common::base64url_encode(*token), lifetime, config_);
+  common::wipe(*token);
+  return out;
+}
+
+api_result<std::string> session_manager::start(
+    storage::user_id user, assurance_level assurance,
+    const session_state& state, const request& req, std::string_view address,
+    common::time_point now, const active_session* replaced) const {
+  auto made = prepare(user, assurance, state, req, address, now);
+  if (!made)
+    return made.error();
+  if (auto stored = store_.put_session(made->row); !stored)
     return api_failure(api_error::internal, {});
   if (replaced != nullptr)
     (void)store_.delete_session(replaced->row.token_hash);
-  const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
-      config_.session_lifetime);
-  const auto cookie =
-      set_cookie(cookie_name(kCookie, config_),
-                 common::base64url_encode(*token), lifetime, config_);
-  common::wipe(*token);
-  return cookie;
+  return std::move(made->cookie);
 }
 
 void session_manager::end(const active_session& session) const {

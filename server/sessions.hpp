@@ -69,8 +69,20 @@ class session_manager {
   std::optional<active_session> current(const request& req,
                                         common::time_point now) const;
 
-  // A new session for `user`, ending `replaced` when given. Gives the
-  // Set-Cookie value that hands its token to the browser.
+  // A new session, not stored yet, and the Set-Cookie value that hands its
+  // token to the browser: for a caller that stores it in a transaction of
+  // its own.
+  struct prepared {
+    storage::session row;
+    std::string cookie;
+  };
+  api_result<prepared> prepare(storage::user_id user, assurance_level assurance,
+                               const session_state& state, const request& req,
+                               std::string_view address,
+                               common::time_point now) const;
+
+  // A new session for `user`, stored, ending `replaced` when given. Gives
+  // the Set-Cookie value that hands its token to the browser.
   api_result<std::string> start(storage::user_id user,
                                 assurance_level assurance,
                                 const session_state& state, const request& req,

@@ -258,7 +258,8 @@ api_result<signed_in> finish_sign_in(services& s, storage::store& store,
                                      const storage::ceremony& ceremony,
                                      const json& credential,
                                      webauthn::credential_json_form form,
-                                     std::string_view address) {
+                                     std::string_view address,
+                                     const sign_in_writer& writes) {
   const auto parsed = webauthn::parse_authentication_response(credential, form);
   if (!parsed)
     return refused(api_error::credential_malformed, parsed.error());
@@ -319,19 +320,25 @@ api_result<signed_in> finish_sign_in(services& s, storage::store& store,
     failure.reason = "credential_suspended";
     return failure;
   }
-  const storage::sign_in_update update{result->sign_count, result->backup_state,
-                                       now};
-  if (auto recorded = store.record_sign_in(stored->id, update); !recorded) {
+  signed_in in{std::move(*user), *stored, *result};
+  in.credential.sign_count = result->sign_count;
+  in.credential.backup_state = result->backup_state;
+  in.credential.last_used_at = now;
+  auto extra = writes ? writes(in) : sign_in_writes{};
+  const storage::store::sign_in_commit commit{
+      stored->id,
+      {result->sign_count, result->backup_state, now},
+      std::move(extra.session),
+      std::move(extra.ended_session),
+      std::move(extra.audit)};
+  if (auto recorded = store.commit_sign_in(commit); !recorded) {
     if (recorded.error() == storage::errc::counter_regressed) {
       flag_clone("counter_regressed");
       return sign_in_failure("counter_regressed");
     }
     return sign_in_failure("store_failed");
   }
-  stored->sign_count = result->sign_count;
-  stored->backup_state = result->backup_state;
-  stored->last_used_at = now;
-  return signed_in{std::move(*user), std::move(*stored), *result};
+  return in;
 }
 
 }  // namespace server

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,17 +83,28 @@ struct signed_in {
   webauthn::authentication_result result;
 };
 
-// Verifies an assertion for `ceremony` and records the sign-in. Every
-// failure is sign_in_failed, with the precise reason in `reason`, except a
-// malformed credential (credential_malformed) and a suspended credential
-// whose signature verified (credential_suspended, with why). A counter
-// that did not increase flags the credential as possibly cloned and ends
-// its owner's sessions before refusing.
+// What a verified sign-in writes beside its counter, all in one
+// transaction: the caller builds it once it knows who signed in and how.
+struct sign_in_writes {
+  std::optional<storage::session> session;
+  common::bytes ended_session;  // token hash of the session it replaces
+  std::optional<storage::audit_event> audit;
+};
+using sign_in_writer = std::function<sign_in_writes(const signed_in&)>;
+
+// Verifies an assertion for `ceremony`, then records the sign-in with what
+// `writes` adds, in one transaction. Every failure is sign_in_failed, with
+// the precise reason in `reason`, except a malformed credential
+// (credential_malformed) and a suspended credential whose signature
+// verified (credential_suspended, with why). A counter that did not
+// increase flags the credential as possibly cloned and ends its owner's
+// sessions before refusing.
 api_result<signed_in> finish_sign_in(services& s, storage::store& store,
                                      const storage::ceremony& ceremony,
                                      const nlohmann::json& credential,
                                      webauthn::credential_json_form form,
-                                     std::string_view address);
+                                     std::string_view address,
+                                     const sign_in_writer& writes);
 
 // The credential descriptors of a user's credentials.
 std::vector<webauthn::credential_descriptor> descriptors_of(

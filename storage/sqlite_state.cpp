@@ -181,20 +181,23 @@ result<ceremony> sqlite_store::take_ceremony(byte_view handle_hash,
   return out;
 }
 
+result<void> insert_session(connection& c, const session& s) {
+  const auto inserted = execute(
+      c,
+      "INSERT INTO sessions (token_hash, user_id, assurance, methods, "
+      "created_at, last_seen_at, expires_at, address, user_agent) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      s.token_hash, s.user, s.assurance, s.methods, to_ms(s.created_at),
+      to_ms(s.last_seen_at), to_ms(s.expires_at), s.address, s.user_agent);
+  if (!inserted) {
+    return inserted.error();
+  }
+  return {};
+}
+
 result<void> sqlite_store::put_session(const session& s) {
-  return write(durability::normal, [&](connection& c) -> result<void> {
-    const auto inserted = execute(
-        c,
-        "INSERT INTO sessions (token_hash, user_id, assurance, methods, "
-        "created_at, last_seen_at, expires_at, address, user_agent) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        s.token_hash, s.user, s.assurance, s.methods, to_ms(s.created_at),
-        to_ms(s.last_seen_at), to_ms(s.expires_at), s.address, s.user_agent);
-    if (!inserted) {
-      return inserted.error();
-    }
-    return {};
-  });
+  return write(durability::normal,
+               [&](connection& c) { return insert_session(c, s); });
 }
 
 result<session> sqlite_store::find_session(byte_view token_hash,
@@ -470,18 +473,48 @@ result<void> sqlite_store::clear_rate_limit(const std::string& key) {
   });
 }
 
+result<std::int64_t> insert_audit(connection& c, const audit_event& e) {
+  const auto inserted =
+      execute(c,
+              "INSERT INTO audit_events (at, user_id, event, outcome, address, "
+              "user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              to_ms(e.at), e.user, e.event, e.outcome, e.address, e.user_agent,
+              e.detail);
+  if (!inserted) {
+    return inserted.error();
+  }
+  return sqlite3_last_insert_rowid(c.handle());
+}
+
 result<std::int64_t> sqlite_store::append_audit(const audit_event& e) {
-  return write(durability::normal, [&](connection& c) -> result<std::int64_t> {
-    const auto inserted = execute(
-        c,
-        "INSERT INTO audit_events (at, user_id, event, outcome, address, "
-        "user_agent, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        to_ms(e.at), e.user, e.event, e.outcome, e.address, e.user_agent,
-        e.detail);
-    if (!inserted) {
-      return inserted.error();
+  return write(durability::normal,
+               [&](connection& c) { return insert_audit(c, e); });
+}
+
+result<void> sqlite_store::commit_sign_in(const sign_in_commit& commit) {
+  // Sign-in bookkeeping, like record_sign_in: written to the OS before the
+  // answer, synced at the next checkpoint.
+  return write(durability::normal, [&](connection& c) -> result<void> {
+    if (auto raised = raise_counter(c, commit.credential_id, commit.update);
+        !raised) {
+      return raised;
     }
-    return sqlite3_last_insert_rowid(c.handle());
+    if (commit.new_session) {
+      if (auto stored = insert_session(c, *commit.new_session); !stored)
+        return stored;
+    }
+    if (!commit.ended_session.empty()) {
+      if (auto ended = execute(c, "DELETE FROM sessions WHERE token_hash = ?",
+                               commit.ended_session);
+          !ended) {
+        return ended.error();
+      }
+    }
+    if (commit.audit) {
+      if (auto logged = insert_audit(c, *commit.audit); !logged)
+        return logged.error();
+    }
+    return {};
   });
 }
 

@@ -20,15 +20,15 @@ int open_configured(const std::string& path,
   }
   sqlite3_busy_timeout(out.db.handle(), static_cast<int>(busy_timeout.count()));
   // The schema is ours, so nothing in it needs to run with trust. The page
-  // cache holds the upper levels of the credential b-trees at any size;
-  // reading the database through a memory map spares a system call and a
-  // copy for each leaf page that the cache does not hold (docs/storage.md).
+  // cache holds the upper levels of the credential b-trees at any size. No
+  // memory map: under a sign-in load, remapping after the file changed
+  // cost more than the reads it saved (docs/storage.md).
   const int rc = out.db.exec(
       "PRAGMA foreign_keys = ON;"
       "PRAGMA trusted_schema = OFF;"
       "PRAGMA synchronous = NORMAL;"
       "PRAGMA cache_size = -16384;"
-      "PRAGMA mmap_size = 1073741824;"
+      "PRAGMA mmap_size = 0;"
       "PRAGMA journal_size_limit = 67108864;");
   if (rc != SQLITE_OK) {
     message = out.db.last_message();
@@ -373,32 +373,36 @@ result<std::vector<credential>> sqlite_store::list_all_credentials(
   });
 }
 
+result<void> raise_counter(connection& c, byte_view id,
+                           const sign_in_update& update) {
+  // One conditional UPDATE decides: of two racing sign-ins, the one with
+  // the lower counter changes nothing. A second statement only tells a
+  // missing credential from a refused counter.
+  const auto changed =
+      execute(c,
+              "UPDATE credentials SET sign_count = ?1, backup_state = ?2, "
+              "last_used_at = ?3 WHERE id = ?4 "
+              "AND (sign_count < ?1 OR (sign_count = 0 AND ?1 = 0))",
+              update.sign_count, update.backup_state, to_ms(update.at), id);
+  if (!changed) {
+    return changed.error();
+  }
+  if (*changed == 1) {
+    return {};
+  }
+  const auto exists = select_one(
+      c, "SELECT 1 FROM credentials WHERE id = ?",
+      [](const query&) { return 1; }, id);
+  if (!exists) {
+    return exists.error();
+  }
+  return make_error_code(errc::counter_regressed);
+}
+
 result<void> sqlite_store::record_sign_in(byte_view id,
                                           const sign_in_update& update) {
-  // One conditional UPDATE decides: of two racing sign-ins, the one with
-  // the lower counter changes nothing. A second statement in the same
-  // transaction only tells a missing credential from a refused counter.
-  return write(durability::normal, [&](connection& c) -> result<void> {
-    const auto changed =
-        execute(c,
-                "UPDATE credentials SET sign_count = ?1, backup_state = ?2, "
-                "last_used_at = ?3 WHERE id = ?4 "
-                "AND (sign_count < ?1 OR (sign_count = 0 AND ?1 = 0))",
-                update.sign_count, update.backup_state, to_ms(update.at), id);
-    if (!changed) {
-      return changed.error();
-    }
-    if (*changed == 1) {
-      return {};
-    }
-    const auto exists = select_one(
-        c, "SELECT 1 FROM credentials WHERE id = ?",
-        [](const query&) { return 1; }, id);
-    if (!exists) {
-      return exists.error();
-    }
-    return make_error_code(errc::counter_regressed);
-  });
+  return write(durability::normal,
+               [&](connection& c) { return raise_counter(c, id, update); });
 }
 
 result<void> sqlite_store::flag_possibly_cloned(byte_view id) {

@@ -54,11 +54,13 @@ class checkpointer {
   void watch(connection& c) noexcept;
 
  private:
-  // A checkpoint is due once the WAL holds this many frames (SQLite's own
-  // default); past the second limit, a committing thread checkpoints
-  // itself, so the WAL cannot grow without bound if this thread lags.
-  static constexpr int kDueFrames = 1000;
-  static constexpr int kForceFrames = 20000;
+  // A checkpoint is due once the WAL holds this many frames (32 MiB of 4
+  // KiB pages): each checkpoint syncs two files and may remap the memory
+  // map, so under a sign-in load rarer ones cost far less. Past the second
+  // limit, a committing thread checkpoints itself, so the WAL cannot grow
+  // without bound if this thread lags.
+  static constexpr int kDueFrames = 8000;
+  static constexpr int kForceFrames = 40000;
 
   static int on_commit(void* self, sqlite3* db, const char* name,
                        int frames) noexcept;
@@ -90,6 +92,7 @@ class connection_pool {
     lease(lease&& other) noexcept = default;
     lease& operator=(lease&&) = delete;
     ~lease();
+    friend class connection_pool;
     pooled_connection& operator*() const noexcept { return *connection_; }
     pooled_connection* operator->() const noexcept { return connection_.get(); }
 
@@ -100,6 +103,10 @@ class connection_pool {
 
   result<lease> acquire();
   void give_back(std::unique_ptr<pooled_connection> c);
+  // Takes the connection out of the pool for good (the writer's).
+  static std::unique_ptr<pooled_connection> keep(lease&& l) noexcept {
+    return std::move(l.connection_);
+  }
 
  private:
   // Connections beyond this many idle ones are closed when returned.
@@ -111,6 +118,12 @@ class connection_pool {
   std::mutex mutex_;
   std::vector<std::unique_ptr<pooled_connection>> idle_;
 };
+
+// Statements that more than one operation runs inside its transaction.
+result<void> raise_counter(connection& c, byte_view id,
+                           const sign_in_update& update);
+result<void> insert_session(connection& c, const session& s);
+result<std::int64_t> insert_audit(connection& c, const audit_event& e);
 
 class sqlite_store final : public store {
  public:
@@ -175,6 +188,7 @@ class sqlite_store final : public store {
   result<void> clear_rate_limit(const std::string& key) override;
 
   result<std::int64_t> append_audit(const audit_event& e) override;
+  result<void> commit_sign_in(const sign_in_commit& c) override;
   result<std::vector<audit_event>> list_audit(
       std::int64_t before, std::size_t limit,
       std::optional<user_id> user) override;
@@ -216,22 +230,29 @@ class sqlite_store final : public store {
   connection_pool pool_;
   std::chrono::milliseconds busy_timeout_;
   std::timed_mutex write_mutex_;
+  std::unique_ptr<pooled_connection> writer_;  // under write_mutex_
 };
 
 template <class Body>
 auto sqlite_store::write(durability mode, Body&& body)
     -> decltype(body(std::declval<connection&>())) {
-  auto lease = pool_.acquire();
-  if (!lease) {
-    return lease.error();
-  }
-  pooled_connection& c = **lease;
-  if (const int rc = set_durability(c, mode); rc != SQLITE_OK) {
-    return to_error(rc);
-  }
   std::unique_lock lock(write_mutex_, busy_timeout_);
   if (!lock.owns_lock()) {
     return make_error_code(errc::busy);
+  }
+  // Every write of this process runs on one connection, under the lock:
+  // its page cache then holds what it wrote last, where a connection of
+  // the pool would read every page another one changed back from the WAL.
+  if (!writer_) {
+    auto lease = pool_.acquire();
+    if (!lease) {
+      return lease.error();
+    }
+    writer_ = pool_.keep(std::move(*lease));
+  }
+  pooled_connection& c = *writer_;
+  if (const int rc = set_durability(c, mode); rc != SQLITE_OK) {
+    return to_error(rc);
   }
   if (const int rc = c.db.run("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
     return to_error(rc);
@@ -243,6 +264,11 @@ auto sqlite_store::write(durability mode, Body&& body)
   }
   if (const int rc = c.db.run("COMMIT"); rc != SQLITE_OK) {
     c.db.run("ROLLBACK");
+    // Left inside a transaction, it would hold the write lock: a fresh
+    // connection takes over at the next write.
+    if (sqlite3_get_autocommit(c.db.handle()) == 0) {
+      writer_.reset();
+    }
     return to_error(rc);
   }
   return outcome;

@@ -249,6 +249,19 @@ class store {
 
   // Audit.
   virtual result<std::int64_t> append_audit(const audit_event& e) = 0;
+
+  // Everything a verified sign-in writes, in one transaction: the
+  // counter (as record_sign_in, and refused the same way, in which case
+  // nothing is written), the new session, the end of the session it
+  // replaces (when not empty), and its audit event.
+  struct sign_in_commit {
+    bytes credential_id;
+    sign_in_update update;
+    std::optional<session> new_session;
+    bytes ended_session;  // token hash
+    std::optional<audit_event> audit;
+  };
+  virtual result<void> commit_sign_in(const sign_in_commit& c) = 0;
   // Events with id below `before` (0: from the newest), newest first.
   virtual result<std::vector<audit_event>> list_audit(
       std::int64_t before, std::size_t limit, std::optional<user_id> user) = 0;

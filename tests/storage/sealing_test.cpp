@@ -195,6 +195,9 @@ class sealed_rows_store final : public storage::store {
   storage::result<void> set_disabled(storage::user_id, bool) override {
     return refused<void>();
   }
+  storage::result<void> commit_sign_in(const sign_in_commit&) override {
+    return refused<void>();
+  }
   storage::result<common::bytes> find_value(std::string_view) override {
     return refused<common::bytes>();
   }

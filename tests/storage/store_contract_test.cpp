@@ -279,6 +279,48 @@ TEST_CASE("credentials: every one listed in id order, a page at a time") {
   CHECK(std::is_sorted(seen.begin(), seen.end()));
 }
 
+TEST_CASE("commit_sign_in writes counter, session and audit, or nothing") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto id = storage_test::sample_id(9);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+  const auto now = common::from_unix_seconds(1'700'000'000);
+  const auto make_session = [&](std::uint8_t tag) {
+    storage::session s;
+    s.token_hash = common::bytes(32, tag);
+    s.user = alice.id;
+    s.methods = "{}";
+    s.created_at = s.last_seen_at = now;
+    s.expires_at = now + std::chrono::hours(1);
+    return s;
+  };
+  REQUIRE(f.s.put_session(make_session(1)));
+  storage::audit_event event;
+  event.at = now;
+  event.user = alice.id;
+  event.event = "sign_in";
+  event.outcome = "ok";
+  storage::store::sign_in_commit commit{
+      id, {5, true, now}, make_session(2), common::bytes(32, 1), event};
+  REQUIRE(f.s.commit_sign_in(commit));
+  CHECK(f.s.find_credential(id)->sign_count == 5);
+  CHECK(f.s.find_credential(id)->backup_state);
+  CHECK(f.s.find_session(common::bytes(32, 2), now).has_value());
+  CHECK(f.s.find_session(common::bytes(32, 1), now).error() == errc::not_found);
+  CHECK(f.s.list_audit(0, 10, alice.id)->size() == 1);
+
+  // A counter that does not rise writes nothing at all.
+  commit.update.sign_count = 5;
+  commit.new_session = make_session(3);
+  commit.ended_session = common::bytes(32, 2);
+  CHECK(f.s.commit_sign_in(commit).error() == errc::counter_regressed);
+  CHECK(f.s.find_session(common::bytes(32, 3), now).error() == errc::not_found);
+  CHECK(f.s.find_session(common::bytes(32, 2), now).has_value());
+  CHECK(f.s.list_audit(0, 10, alice.id)->size() == 1);
+  commit.credential_id = storage_test::sample_id(10);
+  CHECK(f.s.commit_sign_in(commit).error() == errc::not_found);
+}
+
 TEST_CASE("users: an operator can disable and enable one") {
   fixture f;
   const auto alice = f.add_user("alice");
