@@ -315,7 +315,17 @@ class stream_connection final : public connection {
       ctx.user_agent = std::string(agent->value().substr(0, 256));
     method_ = std::string(req.method_string());
     target_ = std::string(req.target());
-    response res = routes().handle(req, ctx);
+    // The request outlives this call when a pool thread answers it.
+    auto held = std::make_shared<request>(std::move(req));
+    routes().dispatch(*held, ctx, [me = self(), held](response res) mutable {
+      const auto executor = me->stream_.get_executor();
+      asio::dispatch(executor, [me, held, res = std::move(res)]() mutable {
+        me->answer(*held, std::move(res));
+      });
+    });
+  }
+
+  void answer(const request& req, response res) {
     // A HEAD answer carries the length of the body it leaves out
     // (RFC 9110 section 9.3.2); a body would be read as the next answer.
     if (req.method() == http::verb::head && !res.body().empty()) {

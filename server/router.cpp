@@ -1,6 +1,9 @@
 #include "server/router.hpp"
 
 #include "server/responses.hpp"
+#include "server/worker_pool.hpp"
+
+#include <memory>
 
 namespace server {
 
@@ -9,34 +12,39 @@ std::string_view target_path(std::string_view target) noexcept {
 }
 
 void router::add(http::verb method, std::string path, handler h) {
-  routes_[std::move(path)][method] = std::move(h);
+  routes_[std::move(path)][method] = {std::move(h), false};
+}
+
+void router::add_pooled(http::verb method, std::string path, handler h) {
+  routes_[std::move(path)][method] = {std::move(h), true};
 }
 
 void router::add_prefix(http::verb method, std::string prefix, handler h) {
-  prefixes_[std::move(prefix)][method] = std::move(h);
+  prefixes_[std::move(prefix)][method] = {std::move(h), false};
 }
 
-const std::map<http::verb, handler>* router::find(std::string_view path) const {
+const router::methods* router::find(std::string_view path) const {
   if (const auto exact = routes_.find(path); exact != routes_.end()) {
     return &exact->second;
   }
-  for (const auto& [prefix, methods] : prefixes_) {
+  for (const auto& [prefix, by_method] : prefixes_) {
     if (!path.starts_with(prefix))
       continue;
     const auto rest = path.substr(prefix.size());
     if (!rest.empty() && rest.find('/') == std::string_view::npos) {
-      return &methods;
+      return &by_method;
     }
   }
   return nullptr;
 }
 
-response router::handle(const request& req, request_context& ctx) const {
+std::variant<const router::route*, response> router::choose(
+    const request& req, request_context& ctx) const {
   const std::string_view path = target_path(req.target());
   const bool readable =
       req.method() == http::verb::get || req.method() == http::verb::head;
-  const auto* route = find(path);
-  if (route == nullptr) {
+  const auto* found = find(path);
+  if (found == nullptr) {
     if (fallback_) {
       if (auto res = fallback_(req, ctx)) {
         if (readable)
@@ -51,16 +59,15 @@ response router::handle(const request& req, request_context& ctx) const {
     return problem(http::status::not_found, "not_found",
                    "No resource at this path.", req.version());
   }
-  const auto& methods = *route;
-  auto chosen = methods.find(req.method());
-  if (chosen == methods.end() && req.method() == http::verb::head) {
-    chosen = methods.find(http::verb::get);
+  auto chosen = found->find(req.method());
+  if (chosen == found->end() && req.method() == http::verb::head) {
+    chosen = found->find(http::verb::get);
   }
-  if (chosen != methods.end())
-    return chosen->second(req, ctx);
+  if (chosen != found->end())
+    return &chosen->second;
 
   std::string allow;
-  for (const auto& [verb, unused] : methods) {
+  for (const auto& [verb, unused] : *found) {
     if (!allow.empty())
       allow += ", ";
     allow += std::string(http::to_string(verb));
@@ -74,6 +81,47 @@ response router::handle(const request& req, request_context& ctx) const {
               req.version());
   refused.set(http::field::allow, allow);
   return refused;
+}
+
+namespace {
+
+response busy(unsigned version) {
+  auto res = problem(http::status::service_unavailable, "service_unavailable",
+                     "The server is busy; try again.", version);
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
+}  // namespace
+
+response router::handle(const request& req, request_context& ctx) const {
+  auto chosen = choose(req, ctx);
+  if (auto* answer = std::get_if<response>(&chosen))
+    return std::move(*answer);
+  const route* r = std::get<const route*>(chosen);
+  if (r->pooled)
+    return busy(req.version());
+  return r->h(req, ctx);
+}
+
+void router::dispatch(const request& req, const request_context& ctx,
+                      completion done) const {
+  auto context = std::make_shared<request_context>(ctx);
+  auto chosen = choose(req, *context);
+  if (auto* answer = std::get_if<response>(&chosen))
+    return done(std::move(*answer));
+  const route* r = std::get<const route*>(chosen);
+  if (!r->pooled)
+    return done(r->h(req, *context));
+  // Shared, so that the job owns it when the pool takes it and `done`
+  // still has it when the pool refuses.
+  auto finish = std::make_shared<completion>(std::move(done));
+  const bool queued =
+      pool_ != nullptr && pool_->try_submit([r, &req, context, finish] {
+        (*finish)(r->h(req, *context));
+      });
+  if (!queued)
+    (*finish)(busy(req.version()));
 }
 
 }  // namespace server

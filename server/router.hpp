@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace server {
@@ -24,6 +25,12 @@ struct request_context {
 };
 
 using handler = std::function<response(const request&, request_context&)>;
+
+// Where a route's answer goes; called exactly once, possibly on another
+// thread than the one that dispatched the request.
+using completion = std::function<void(response)>;
+
+class worker_pool;
 
 // A handler for paths that no exact route claims, such as static files. It
 // answers nullopt for a path it does not serve.
@@ -39,19 +46,40 @@ class router {
   // handler reads the segment from the target itself.
   void add_prefix(http::verb method, std::string prefix, handler h);
 
+  // A route whose handler blocks (a password hash, a slow store call):
+  // dispatch runs it on `pool`, and answers 503 when the pool is full.
+  void add_pooled(http::verb method, std::string path, handler h);
+  void set_pool(worker_pool* pool) noexcept { pool_ = pool; }
+
   // Tried for GET and HEAD when no exact route has the path.
   void set_fallback(fallback f) { fallback_ = std::move(f); }
 
   // Never fails: unknown paths get 404, known paths with another method
   // get 405 with an Allow header, both as problem documents.
+  // A pooled route answers 503 here: it needs dispatch.
   response handle(const request& req, request_context& ctx) const;
 
- private:
-  const std::map<http::verb, handler>* find(std::string_view path) const;
+  // Answers `req` through `done`: at once for ordinary routes, from a pool
+  // thread for pooled ones. `req` must stay alive until `done` is called.
+  void dispatch(const request& req, const request_context& ctx,
+                completion done) const;
 
-  std::map<std::string, std::map<http::verb, handler>, std::less<>> routes_;
-  std::map<std::string, std::map<http::verb, handler>, std::less<>> prefixes_;
+ private:
+  struct route {
+    handler h;
+    bool pooled = false;
+  };
+  using methods = std::map<http::verb, route>;
+
+  const methods* find(std::string_view path) const;
+  // The route for the request, or the answer when there is none.
+  std::variant<const route*, response> choose(const request& req,
+                                              request_context& ctx) const;
+
+  std::map<std::string, methods, std::less<>> routes_;
+  std::map<std::string, methods, std::less<>> prefixes_;
   fallback fallback_;
+  worker_pool* pool_ = nullptr;
 };
 
 // The path part of a request target: "/a/b?x=1" gives "/a/b".

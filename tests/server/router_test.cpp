@@ -1,8 +1,13 @@
 #include "server/router.hpp"
+#include "server/worker_pool.hpp"
 
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <future>
+#include <thread>
 
 using namespace server;
 
@@ -84,4 +89,61 @@ TEST_CASE("prefix routes match one more path segment") {
         http::status::not_found);
   CHECK(call(r, http::verb::get, "/items/abc").result() ==
         http::status::method_not_allowed);
+}
+
+TEST_CASE("a pooled route answers from a pool thread") {
+  worker_pool pool(1, 4);
+  router r;
+  const auto caller = std::this_thread::get_id();
+  std::promise<std::thread::id> ran_on;
+  r.add_pooled(http::verb::post, "/slow",
+               [&ran_on](const request&, request_context&) {
+                 ran_on.set_value(std::this_thread::get_id());
+                 return text("slow");
+               });
+  r.set_pool(&pool);
+  const request req{http::verb::post, "/slow", 11};
+  std::promise<std::string> answered;
+  r.dispatch(req, {},
+             [&answered](response res) { answered.set_value(res.body()); });
+  CHECK(answered.get_future().get() == "slow");
+  CHECK(ran_on.get_future().get() != caller);
+  // Without dispatch, or without a pool, a pooled route cannot run.
+  request_context ctx;
+  CHECK(r.handle(req, ctx).result() == http::status::service_unavailable);
+}
+
+TEST_CASE("a full pool answers 503 at once and runs nothing more") {
+  worker_pool pool(1, 1);
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> first_started;
+  std::atomic<int> runs{0};
+  router r;
+  r.add_pooled(http::verb::post, "/slow",
+               [&](const request&, request_context&) {
+                 if (++runs == 1)
+                   first_started.set_value();
+                 released.wait();
+                 return text("done");
+               });
+  r.set_pool(&pool);
+  const request req{http::verb::post, "/slow", 11};
+  std::vector<std::promise<unsigned>> answers(4);
+  const auto send = [&](std::size_t i) {
+    r.dispatch(req, {}, [&answers, i](response res) {
+      answers[i].set_value(res.result_int());
+    });
+  };
+  send(0);
+  first_started.get_future().wait();  // the one thread is busy now
+  for (std::size_t i = 1; i < answers.size(); ++i)
+    send(i);
+  // One runs, one waits in the queue; the others are refused.
+  CHECK(answers[2].get_future().get() == 503);
+  CHECK(answers[3].get_future().get() == 503);
+  release.set_value();
+  CHECK(answers[0].get_future().get() == 200);
+  CHECK(answers[1].get_future().get() == 200);
+  CHECK(runs == 2);
 }
