@@ -363,9 +363,11 @@ value_parser duration_into(std::chrono::milliseconds* target,
       scale = 60'000;
     if (unit == "h")
       scale = 3'600'000;
+    if (unit == "d")
+      scale = 86'400'000;
     const auto bounds = "a duration from " + std::to_string(min.count()) +
                         "ms to " + std::to_string(max.count()) +
-                        "ms, such as 30s, 500ms, 5m or 12h";
+                        "ms, such as 30s, 500ms, 5m, 12h or 90d";
     if (ec != std::errc() || scale == 0 || end == text.data() ||
         number > static_cast<std::uint64_t>(max.count()) / scale) {
       return "expected " + bounds + ", got " + quoted(text);

@@ -192,6 +192,73 @@ void add_session_options(common::option_set& o, settings& s) {
              "", common::list_into(&s.related_origins));
 }
 
+void add_factor_options(common::option_set& o, settings& s) {
+  const milliseconds minute = std::chrono::minutes(1);
+  const milliseconds day = std::chrono::hours(24);
+  o.add_flag("insecure-single-factor",
+             "Let a password alone sign in, without a second factor.",
+             &s.insecure_single_factor);
+  o.add_flag("require-phishing-resistant",
+             "Once a user has a security key or passkey, accept no TOTP "
+             "code as their second factor.",
+             &s.require_phishing_resistant);
+  o.add("breached-passwords", "FILE",
+        "Refuse passwords listed here: one a line, as text or as the hex "
+        "SHA-1 of the password (optionally followed by :COUNT).",
+        "", common::text_into(&s.breached_passwords));
+  o.add("password-min-length", "N", "Shortest password, in characters.",
+        std::to_string(s.password_min_length),
+        common::unsigned_into(&s.password_min_length, 8, 64));
+  o.add("password-max-bytes", "N", "Longest password, in bytes of UTF-8.",
+        std::to_string(s.password_max_bytes),
+        common::unsigned_into(&s.password_max_bytes, 64, 4096));
+  o.add("password-memory-kib", "KIB", "Argon2id memory per password hash.",
+        std::to_string(s.password_memory_kib),
+        common::unsigned_into(&s.password_memory_kib, 19 * 1024, 1 << 20));
+  o.add("password-passes", "N", "Argon2id passes per password hash.",
+        std::to_string(s.password_passes),
+        common::unsigned_into(&s.password_passes, 2, 32));
+  o.add("hash-threads", "N",
+        "Threads for password and recovery-code hashes; 0: one per core.", "0",
+        common::unsigned_into(&s.hash_threads, 0, 256));
+  o.add("hash-queue", "N",
+        "Hashes that may wait for a thread; more are answered 503.",
+        std::to_string(s.hash_queue),
+        common::unsigned_into(&s.hash_queue, 1, 100'000));
+  o.add("reset-token-lifetime", "DURATION",
+        "How long a password reset or enrollment link stays valid.", "24h",
+        common::duration_into(&s.reset_token_lifetime, minute, 30 * day));
+  o.add("free-failures", "N",
+        "Failed guesses an account gets before delays start.",
+        std::to_string(s.free_failures),
+        common::unsigned_into(&s.free_failures, 0, 1000));
+  o.add("lockout-failures", "N",
+        "Consecutive failed guesses that lock a factor until an admin or a "
+        "recovery code clears it.",
+        std::to_string(s.lockout_failures),
+        common::unsigned_into(&s.lockout_failures, 1, 100));
+  o.add("max-delay", "DURATION", "Longest delay after failed guesses.", "1h",
+        common::duration_into(&s.max_delay, std::chrono::seconds(1), day));
+  o.add("address-failures-per-hour", "N",
+        "Failed guesses one client address may make in an hour.",
+        std::to_string(s.address_failures_per_hour),
+        common::unsigned_into(&s.address_failures_per_hour, 1, 1'000'000));
+  o.add("admin-listen", "HOST:PORT",
+        "Address of the admin API and /metrics; empty turns them off.",
+        s.admin_listen, common::text_into(&s.admin_listen));
+  o.add("audit-address-retention", "DURATION",
+        "Audit events keep addresses and user agents this long; 0 keeps "
+        "them.",
+        "90d", [&s, day](std::string_view text) -> std::string {
+          if (text == "0") {
+            s.audit_address_retention = milliseconds(0);
+            return {};
+          }
+          return common::duration_into(&s.audit_address_retention,
+                                       std::chrono::hours(1), 3650 * day)(text);
+        });
+}
+
 void add_policy_options(common::option_set& o, settings& s) {
   o.add("attestation-roots", "DIR",
         "Trusted attestation roots (.pem, .crt, .der) and CRLs (.crl).", "",
@@ -241,6 +308,7 @@ common::option_set serve_options(settings& s) {
   add_network_options(o, s);
   add_tls_options(o, s);
   add_session_options(o, s);
+  add_factor_options(o, s);
   add_policy_options(o, s);
   o.add("rp-id", "DOMAIN",
         "WebAuthn relying party ID: the origins' host or a parent domain.",
@@ -368,6 +436,15 @@ common::config_result<void> validate(settings& s) {
   }
   if (auto network = validate_network(s); !network)
     return network;
+  s.admin_address.reset();
+  if (!s.admin_listen.empty()) {
+    auto admin = parse_listen(s.admin_listen);
+    if (!admin)
+      return config_error{"admin-listen", admin.error().message()};
+    s.admin_address = *admin;
+  }
+  if (s.hash_threads == 0)
+    s.hash_threads = std::max(1u, std::thread::hardware_concurrency());
   return validate_policy(s);
 }
 

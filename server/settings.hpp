@@ -79,6 +79,29 @@ struct settings {
   std::string user_verification = "preferred";
   std::string attestation = "none";  // conveyance asked for
 
+  // Passwords and second factors.
+  bool insecure_single_factor = false;      // a password alone signs in
+  bool require_phishing_resistant = false;  // no TOTP once a key exists
+  std::string breached_passwords;  // a file: one password or SHA-1 a line
+  std::uint64_t password_min_length = 8;  // code points
+  std::uint64_t password_max_bytes = 1024;
+  std::uint64_t password_memory_kib = 19 * 1024;
+  std::uint64_t password_passes = 2;
+  std::uint64_t hash_threads = 0;  // 0: one per core
+  std::uint64_t hash_queue = 64;   // waiting hashes before 503
+  std::chrono::milliseconds reset_token_lifetime{24 * 3'600'000};
+
+  // Limits on guessable secrets (password, TOTP code, recovery code).
+  std::uint64_t free_failures = 5;       // per account, before any delay
+  std::uint64_t lockout_failures = 100;  // per account, until cleared
+  std::chrono::milliseconds max_delay{3'600'000};
+  std::uint64_t address_failures_per_hour = 100;
+
+  // The admin API and /metrics, on a listener of their own; empty: off.
+  std::string admin_listen = "127.0.0.1:8081";
+  // Audit events lose address and user agent after this long; 0 keeps.
+  std::chrono::milliseconds audit_address_retention{90LL * 86'400'000};
+
   // The FIDO conformance-testing API, off unless asked for; its users
   // live in a database of their own.
   bool conformance_api = false;
@@ -86,6 +109,7 @@ struct settings {
 
   // Derived by `validate`.
   listen_address address;
+  std::optional<listen_address> admin_address;
   common::log_level level = common::log_level::info;
   std::vector<ip_network> trusted_networks;
   // Cookies carry Secure and the __Host- prefix: some origin is https

@@ -11,7 +11,7 @@ namespace {
 
 // Ceremony kinds are stored by name, so reordering the enum cannot change
 // what a stored row means.
-constexpr std::array<std::pair<ceremony_kind, std::string_view>, 6>
+constexpr std::array<std::pair<ceremony_kind, std::string_view>, 8>
     kCeremonyKinds = {{
         {ceremony_kind::sign_up, "sign_up"},
         {ceremony_kind::sign_in, "sign_in"},
@@ -20,6 +20,8 @@ constexpr std::array<std::pair<ceremony_kind, std::string_view>, 6>
         {ceremony_kind::conformance_registration, "conformance_registration"},
         {ceremony_kind::conformance_authentication,
          "conformance_authentication"},
+        {ceremony_kind::password_reset, "password_reset"},
+        {ceremony_kind::factor_reset, "factor_reset"},
     }};
 
 std::string_view kind_name(ceremony_kind kind) noexcept {
@@ -538,6 +540,34 @@ result<std::vector<audit_event>> sqlite_store::list_audit(
                       "user_agent, detail FROM audit_events "
                       "WHERE id < ? ORDER BY id DESC LIMIT ?",
                       read_audit, upper, count);
+  });
+}
+
+result<std::size_t> sqlite_store::erase_audit_details(user_id user) {
+  return write(durability::full, [&](connection& c) -> result<std::size_t> {
+    const auto changed = execute(c,
+                                 "UPDATE audit_events SET address = '', "
+                                 "user_agent = '', detail = '{}' "
+                                 "WHERE user_id = ?",
+                                 user);
+    if (!changed) {
+      return changed.error();
+    }
+    return static_cast<std::size_t>(*changed);
+  });
+}
+
+result<std::size_t> sqlite_store::forget_audit_addresses(time_point before) {
+  return write(durability::normal, [&](connection& c) -> result<std::size_t> {
+    const auto changed =
+        execute(c,
+                "UPDATE audit_events SET address = '', user_agent = '' "
+                "WHERE at < ? AND (address <> '' OR user_agent <> '')",
+                to_ms(before));
+    if (!changed) {
+      return changed.error();
+    }
+    return static_cast<std::size_t>(*changed);
   });
 }
 

@@ -297,6 +297,17 @@ result<void> sqlite_store::delete_user(user_id id) {
   });
 }
 
+result<std::vector<user>> sqlite_store::list_users(user_id after,
+                                                   std::size_t limit) {
+  return read([&](connection& c) {
+    return select_all(c,
+                      "SELECT id, handle, username, display_name, "
+                      "password_hash, policy_state, created_at, disabled "
+                      "FROM users WHERE id > ? ORDER BY id LIMIT ?",
+                      read_user, after, static_cast<std::int64_t>(limit));
+  });
+}
+
 result<void> sqlite_store::set_disabled(user_id id, bool disabled) {
   return write(durability::full, [&](connection& c) {
     return changed_one(

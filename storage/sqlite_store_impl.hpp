@@ -140,6 +140,8 @@ class sqlite_store final : public store {
   result<void> set_policy_state(user_id id, const std::string& state) override;
   result<void> delete_user(user_id id) override;
   result<void> set_disabled(user_id id, bool disabled) override;
+  result<std::vector<user>> list_users(user_id after,
+                                       std::size_t limit) override;
 
   result<void> add_credential(const credential& c) override;
   result<credential> find_credential(byte_view id) override;
@@ -189,6 +191,8 @@ class sqlite_store final : public store {
 
   result<std::int64_t> append_audit(const audit_event& e) override;
   result<void> commit_sign_in(const sign_in_commit& c) override;
+  result<std::size_t> erase_audit_details(user_id user) override;
+  result<std::size_t> forget_audit_addresses(time_point before) override;
   result<std::vector<audit_event>> list_audit(
       std::int64_t before, std::size_t limit,
       std::optional<user_id> user) override;

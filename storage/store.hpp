@@ -88,6 +88,8 @@ enum class ceremony_kind {
   step_up,
   conformance_registration,
   conformance_authentication,
+  password_reset,  // a one-time token an operator issued
+  factor_reset,    // a one-time enrollment link after an admin reset
 };
 
 struct ceremony {
@@ -173,6 +175,9 @@ class store {
   // Removes the user and everything theirs; audit events stay.
   virtual result<void> delete_user(user_id id) = 0;
   virtual result<void> set_disabled(user_id id, bool disabled) = 0;
+  // Users in id order, `limit` at a time, from the first id above `after`.
+  virtual result<std::vector<user>> list_users(user_id after,
+                                               std::size_t limit) = 0;
 
   // Credentials. add_credential fails with already_exists when the id is
   // registered to anyone.
@@ -265,6 +270,12 @@ class store {
   // Events with id below `before` (0: from the newest), newest first.
   virtual result<std::vector<audit_event>> list_audit(
       std::int64_t before, std::size_t limit, std::optional<user_id> user) = 0;
+  // Erasure: the user's events keep their id, time, event and outcome
+  // (the user id is a pseudonym once the user is gone), but lose address,
+  // user agent and detail. Returns how many events changed.
+  virtual result<std::size_t> erase_audit_details(user_id user) = 0;
+  // Retention: events older than `before` lose address and user agent.
+  virtual result<std::size_t> forget_audit_addresses(time_point before) = 0;
 
   // Named values shared by every node. put_value_if_absent stores `value`
   // unless the name has one, and returns the one stored: of nodes racing

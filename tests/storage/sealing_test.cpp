@@ -198,6 +198,17 @@ class sealed_rows_store final : public storage::store {
   storage::result<void> commit_sign_in(const sign_in_commit&) override {
     return refused<void>();
   }
+  storage::result<std::vector<storage::user>> list_users(storage::user_id,
+                                                         std::size_t) override {
+    return refused<std::vector<storage::user>>();
+  }
+  storage::result<std::size_t> erase_audit_details(storage::user_id) override {
+    return refused<std::size_t>();
+  }
+  storage::result<std::size_t> forget_audit_addresses(
+      common::time_point) override {
+    return refused<std::size_t>();
+  }
   storage::result<common::bytes> find_value(std::string_view) override {
     return refused<common::bytes>();
   }

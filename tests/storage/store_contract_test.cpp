@@ -321,6 +321,60 @@ TEST_CASE("commit_sign_in writes counter, session and audit, or nothing") {
   CHECK(f.s.commit_sign_in(commit).error() == errc::not_found);
 }
 
+TEST_CASE("users: listed in id order, a page at a time") {
+  fixture f;
+  for (const char* name : {"ann", "ben", "cat", "dan", "eve"})
+    f.add_user(name);
+  std::vector<std::string> names;
+  storage::user_id after = 0;
+  for (;;) {
+    const auto page = f.s.list_users(after, 2);
+    REQUIRE(page.has_value());
+    if (page->empty())
+      break;
+    for (const auto& u : *page)
+      names.push_back(u.username);
+    after = page->back().id;
+  }
+  CHECK(names == std::vector<std::string>{"ann", "ben", "cat", "dan", "eve"});
+}
+
+TEST_CASE("audit: erasure and retention forget personal data, keep events") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  const auto old_time = common::from_unix_seconds(1'600'000'000);
+  const auto new_time = common::from_unix_seconds(1'700'000'000);
+  for (const auto& [user, at] :
+       {std::pair{alice.id, old_time}, std::pair{alice.id, new_time},
+        std::pair{bob.id, old_time}}) {
+    storage::audit_event e;
+    e.at = at;
+    e.user = user;
+    e.event = "sign_in";
+    e.outcome = "ok";
+    e.address = "192.0.2.7";
+    e.user_agent = "Browser/1";
+    e.detail = R"({"method":"passkey"})";
+    REQUIRE(f.s.append_audit(e));
+  }
+  CHECK(*f.s.forget_audit_addresses(common::from_unix_seconds(1'650'000'000)) ==
+        2);
+  auto bobs = *f.s.list_audit(0, 10, bob.id);
+  REQUIRE(bobs.size() == 1);
+  CHECK(bobs[0].address.empty());
+  CHECK(bobs[0].detail == R"({"method":"passkey"})");
+  CHECK(*f.s.erase_audit_details(alice.id) == 2);
+  const auto alices = *f.s.list_audit(0, 10, alice.id);
+  REQUIRE(alices.size() == 2);
+  for (const auto& e : alices) {
+    CHECK(e.event == "sign_in");
+    CHECK(e.address.empty());
+    CHECK(e.user_agent.empty());
+    CHECK(e.detail == "{}");
+  }
+}
+
 TEST_CASE("users: an operator can disable and enable one") {
   fixture f;
   const auto alice = f.add_user("alice");
@@ -401,7 +455,8 @@ TEST_CASE("ceremonies: every kind round-trips, a user is optional") {
   std::uint8_t fill = 1;
   for (const auto kind :
        {k::sign_up, k::sign_in, k::add_credential, k::step_up,
-        k::conformance_registration, k::conformance_authentication}) {
+        k::conformance_registration, k::conformance_authentication,
+        k::password_reset, k::factor_reset}) {
     auto c = sample_ceremony(fill++, std::nullopt);
     c.kind = kind;
     REQUIRE(f.s.put_ceremony(c));
