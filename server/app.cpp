@@ -2,12 +2,15 @@
 
 #include "common/crypto.hpp"
 #include "server/account_routes.hpp"
+#include "server/admin_routes.hpp"
 #include "server/conformance_routes.hpp"
 #include "server/embedded_assets.hpp"
 #include "server/http_server.hpp"
+#include "server/metrics.hpp"
 #include "server/responses.hpp"
 #include "server/state.hpp"
 #include "server/trust_files.hpp"
+#include "server/worker_pool.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -184,6 +187,10 @@ int serve(const settings& config, const common::logger& log) {
       session_manager(*state->store, config),
       {},
       conformance.get()};
+  metrics stats;
+  shared.stats = &stats;
+  worker_pool hashes(config.hash_threads, config.hash_queue);
+  shared.hashes = &hashes;
   if (auto problem = load_trust(shared, log)) {
     log.error("start_failed", {{"reason", *problem}});
     return 1;
@@ -192,26 +199,49 @@ int serve(const settings& config, const common::logger& log) {
     log.error("start_failed", {{"reason", *problem}});
     return 1;
   }
-  const router routes = make_router(*pages, shared);
+  router routes = make_router(*pages, shared);
+  routes.set_pool(&hashes);
+  router admin_routes = make_admin_router(shared);
+  admin_routes.set_pool(&hashes);
   const auto threads = static_cast<int>(config.threads);
   asio::io_context ioc(threads);
   http_server http(ioc, config, routes, log);
+  // The admin listener: its own address, never TLS (loopback, or a network
+  // the operator controls), the same limits otherwise.
+  settings admin_config = config;
+  admin_config.tls_cert.clear();
+  admin_config.tls_key.clear();
+  if (config.admin_address)
+    admin_config.address = *config.admin_address;
+  std::optional<http_server> admin;
+  if (config.admin_address)
+    admin.emplace(ioc, admin_config, admin_routes, log);
   asio::steady_timer sweeper(ioc);
   schedule_sweep(sweeper, shared);
 
-  // The signal wait keeps run() from returning until the server has let go
-  // of its last connection; then it is cancelled and run() ends.
+  // The signal wait keeps run() from returning until both listeners have
+  // let go of their last connection; then it is cancelled and run() ends.
   auto signal_strand = asio::make_strand(ioc);
   asio::signal_set signals(signal_strand, SIGINT, SIGTERM);
-  http.on_stopped([&] {
-    asio::post(signal_strand, [&] { signals.cancel(); });
-    asio::post(ioc, [&] { sweeper.cancel(); });
-  });
+  int running = admin ? 2 : 1;
+  const auto stopped = [&] {
+    asio::post(signal_strand, [&] {
+      if (--running == 0) {
+        signals.cancel();
+        sweeper.cancel();
+      }
+    });
+  };
+  http.on_stopped(stopped);
+  if (admin)
+    admin->on_stopped(stopped);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec)
       return;
     log.info("shutting_down", {{"signal", signal}});
     http.shutdown();
+    if (admin)
+      admin->shutdown();
   });
 
   if (auto problem = http.load_tls()) {
@@ -223,6 +253,18 @@ int serve(const settings& config, const common::logger& log) {
     log.error("start_failed", {{"reason", "cannot listen on " + config.listen +
                                               ": " + bound.error().message()}});
     return 1;
+  }
+  if (admin) {
+    const auto admin_bound = admin->start();
+    if (!admin_bound) {
+      log.error("start_failed",
+                {{"reason", "cannot listen on " + config.admin_listen + ": " +
+                                admin_bound.error().message()}});
+      return 1;
+    }
+    log.info("admin_listening",
+             {{"address", admin_bound->address().to_string()},
+              {"port", static_cast<unsigned>(admin_bound->port())}});
   }
   log.info("listening", {{"address", bound->address().to_string()},
                          {"port", static_cast<unsigned>(bound->port())},

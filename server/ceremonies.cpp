@@ -66,6 +66,40 @@ api_result<storage::ceremony> finish_ceremony(
   return std::move(*taken);
 }
 
+api_result<std::string> issue_one_time_token(storage::store& store,
+                                             storage::ceremony_kind kind,
+                                             storage::user_id user,
+                                             std::chrono::milliseconds lifetime,
+                                             common::time_point now) {
+  auto token = common::random_bytes(kHandleSize);
+  if (!token)
+    return api_failure(api_error::internal);
+  const auto digest = common::sha256(*token);
+  storage::ceremony row;
+  row.handle_hash.assign(digest.begin(), digest.end());
+  row.kind = kind;
+  row.user = user;
+  row.user_verification = "required";
+  row.expires_at =
+      now + std::chrono::duration_cast<common::time_point::duration>(lifetime);
+  row.context = "{}";
+  if (auto stored = store.put_ceremony(row); !stored)
+    return api_failure(api_error::internal);
+  return common::base64url_encode(*token);
+}
+
+api_result<storage::user_id> redeem_one_time_token(storage::store& store,
+                                                   const std::string& token,
+                                                   storage::ceremony_kind kind,
+                                                   common::time_point now) {
+  auto taken = finish_ceremony(store, token, kind, {}, now);
+  if (!taken)
+    return taken.error();
+  if (!taken->user)
+    return api_failure(api_error::ceremony_unknown);
+  return *taken->user;
+}
+
 nlohmann::json ceremony_context(const storage::ceremony& c) {
   auto parsed = nlohmann::json::parse(c.context, nullptr, false);
   return parsed.is_object() ? parsed : nlohmann::json::object();

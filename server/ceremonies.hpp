@@ -56,6 +56,23 @@ api_result<storage::ceremony> finish_ceremony(
 // The ceremony's context member, parsed back.
 nlohmann::json ceremony_context(const storage::ceremony& c);
 
+// One-time tokens an operator hands to a person (a password reset, an
+// enrollment link after an admin reset): stored like a ceremony, by hash,
+// single use, expiring after `lifetime`. Gives the token text, which is
+// never stored.
+api_result<std::string> issue_one_time_token(storage::store& store,
+                                             storage::ceremony_kind kind,
+                                             storage::user_id user,
+                                             std::chrono::milliseconds lifetime,
+                                             common::time_point now);
+
+// Takes the token; gives its user. Fails like finish_ceremony (an unknown,
+// used, expired or other kind of token), with the token spent either way.
+api_result<storage::user_id> redeem_one_time_token(storage::store& store,
+                                                   const std::string& token,
+                                                   storage::ceremony_kind kind,
+                                                   common::time_point now);
+
 // The Set-Cookie values that hand the handle to a browser, and delete it.
 std::string ceremony_cookie(const std::string& handle, const settings& config);
 std::string clear_ceremony_cookie(const settings& config);

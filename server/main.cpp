@@ -4,6 +4,7 @@
 #include "server/app.hpp"
 #include "server/metadata_command.hpp"
 #include "server/settings.hpp"
+#include "server/user_commands.hpp"
 #include "server/verify_command.hpp"
 
 #include <cstdio>
@@ -28,6 +29,10 @@ constexpr std::string_view kUsage =
     "             secrets (see latchkey keys --help).\n"
     "  metadata   Load a new FIDO metadata BLOB and re-check stored\n"
     "             credentials (see latchkey metadata --help).\n"
+    "  user       Add, list, show, disable, reset and delete accounts\n"
+    "             (see latchkey user --help).\n"
+    "  admin-key  Add, list and remove keys of the admin API\n"
+    "             (see latchkey admin-key --help).\n"
     "\n"
     "Options:\n"
     "  --help     Show this text.\n"
@@ -92,6 +97,14 @@ int main(int argc, char** argv, char** envp) {
   if (args[0] == "db") {
     return server::run_db(rest, common::latchkey_environment(envp), stdout,
                           stderr);
+  }
+  if (args[0] == "user") {
+    return server::run_user(rest, common::latchkey_environment(envp), stdout,
+                            stderr);
+  }
+  if (args[0] == "admin-key") {
+    return server::run_admin_key(rest, common::latchkey_environment(envp),
+                                 stdout, stderr);
   }
   if (args[0] == "metadata") {
     return server::run_metadata(rest, common::latchkey_environment(envp),

@@ -20,6 +20,9 @@
 
 namespace server {
 
+class metrics;
+class worker_pool;
+
 struct services {
   const settings& config;
   storage::store& store;
@@ -36,6 +39,9 @@ struct services {
   common::bytes enumeration_key;
   // The conformance API's own database; null when that API is off.
   storage::store* conformance_store = nullptr;
+  class metrics* stats = nullptr;
+  // Threads for password and recovery-code hashes, bounded.
+  worker_pool* hashes = nullptr;
 };
 
 }  // namespace server

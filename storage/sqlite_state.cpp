@@ -664,4 +664,27 @@ result<void> sqlite_store::set_value(std::string_view name, byte_view value) {
   });
 }
 
+result<std::vector<std::pair<std::string, bytes>>> sqlite_store::list_values(
+    std::string_view prefix) {
+  // A range on the primary key rather than LIKE, which would read % and _
+  // in the prefix as patterns.
+  const std::string low(prefix);
+  const std::string high = low + "\xff";
+  return read([&](connection& c) {
+    return select_all(
+        c,
+        "SELECT name, value FROM server_values WHERE name >= ? AND name < ? "
+        "ORDER BY name",
+        [](const query& q) { return std::pair(q.text(0), q.blob(1)); }, low,
+        high);
+  });
+}
+
+result<void> sqlite_store::delete_value(std::string_view name) {
+  return write(durability::full, [&](connection& c) {
+    return changed_one(
+        execute(c, "DELETE FROM server_values WHERE name = ?", name));
+  });
+}
+
 }  // namespace storage::sqlite

@@ -201,6 +201,9 @@ class sqlite_store final : public store {
   result<bytes> put_value_if_absent(std::string_view name,
                                     byte_view value) override;
   result<void> set_value(std::string_view name, byte_view value) override;
+  result<std::vector<std::pair<std::string, bytes>>> list_values(
+      std::string_view prefix) override;
+  result<void> delete_value(std::string_view name) override;
 
   result<std::size_t> sweep(time_point now) override;
 

@@ -284,6 +284,10 @@ class store {
   virtual result<bytes> put_value_if_absent(std::string_view name,
                                             byte_view value) = 0;
   virtual result<void> set_value(std::string_view name, byte_view value) = 0;
+  // Every (name, value) whose name starts with `prefix`, in name order.
+  virtual result<std::vector<std::pair<std::string, bytes>>> list_values(
+      std::string_view prefix) = 0;
+  virtual result<void> delete_value(std::string_view name) = 0;
 
   // Removes expired ceremonies and sessions; returns how many.
   virtual result<std::size_t> sweep(time_point now) = 0;

@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -98,6 +99,10 @@ command_result run_latchkey(const std::vector<std::string>& args) {
 server_process::server_process(const std::vector<std::string>& args)
     : log_path_(temp_log_path()), folder_(child_folder()) {
   std::vector<std::string> full = {"serve", "--listen", "127.0.0.1:0"};
+  // Servers of tests run side by side: each admin listener takes a free
+  // port too, unless the test chose one.
+  if (std::find(args.begin(), args.end(), "--admin-listen") == args.end())
+    full.insert(full.end(), {"--admin-listen", "127.0.0.1:0"});
   full.insert(full.end(), args.begin(), args.end());
   pid_ = spawn(full, log_path_, folder_);
   const auto deadline =
@@ -108,6 +113,12 @@ server_process::server_process(const std::vector<std::string>& args)
       const auto port_at = text.find(" port=", at);
       REQUIRE(port_at != std::string::npos);
       port_ = static_cast<std::uint16_t>(std::atoi(text.c_str() + port_at + 6));
+      if (const auto admin = text.find("event=admin_listening");
+          admin != std::string::npos) {
+        const auto admin_port_at = text.find(" port=", admin);
+        admin_port_ = static_cast<std::uint16_t>(
+            std::atoi(text.c_str() + admin_port_at + 6));
+      }
       return;
     }
     int status = 0;

@@ -31,6 +31,8 @@ class server_process {
   server_process& operator=(const server_process&) = delete;
 
   std::uint16_t port() const noexcept { return port_; }
+  // The admin listener's port; 0 when it is off.
+  std::uint16_t admin_port() const noexcept { return admin_port_; }
 
   void send_signal(int signal) const;
 
@@ -49,6 +51,7 @@ class server_process {
   std::string log_path_;
   std::string folder_;  // the child's working folder
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 }  // namespace test_support

@@ -220,6 +220,13 @@ class sealed_rows_store final : public storage::store {
                                   common::byte_view) override {
     return refused<void>();
   }
+  storage::result<std::vector<std::pair<std::string, common::bytes>>>
+  list_values(std::string_view) override {
+    return refused<std::vector<std::pair<std::string, common::bytes>>>();
+  }
+  storage::result<void> delete_value(std::string_view) override {
+    return refused<void>();
+  }
   storage::result<void> rename_credential(storage::user_id, common::byte_view,
                                           const std::string&) override {
     return refused<void>();

@@ -396,6 +396,21 @@ TEST_CASE("values: the first one stored stays, set replaces it") {
   CHECK(*f.s.find_value("enumeration-key") == first);
   CHECK(f.s.set_value("enumeration-key", second));
   CHECK(*f.s.find_value("enumeration-key") == second);
+
+  // Listing by prefix, in name order; the prefix is no pattern.
+  CHECK(f.s.set_value("admin-key:b", first));
+  CHECK(f.s.set_value("admin-key:a", second));
+  CHECK(f.s.set_value("admin-key%", first));
+  CHECK(f.s.set_value("admin-kez", first));
+  const auto listed = f.s.list_values("admin-key:");
+  REQUIRE(listed.has_value());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].first == "admin-key:a");
+  CHECK((*listed)[0].second == second);
+  CHECK((*listed)[1].first == "admin-key:b");
+  CHECK(f.s.delete_value("admin-key:a"));
+  CHECK(f.s.delete_value("admin-key:a").error() == errc::not_found);
+  CHECK(f.s.list_values("admin-key:")->size() == 1);
 }
 
 TEST_CASE("credentials: flags, nickname and removal") {

@@ -1,0 +1,1 @@
+// Filled in by its owner; kept so that the test list is fixed.
