@@ -15,7 +15,7 @@ struct error_info {
 };
 
 // One row per api_error, in its order: the only place statuses are chosen.
-constexpr std::array<error_info, 29> kErrors = {{
+constexpr std::array<error_info, 41> kErrors = {{
     {"content_type_not_json", http::status::unsupported_media_type,
      "The request body must be JSON (Content-Type: application/json)."},
     {"origin_not_allowed", http::status::forbidden,
@@ -71,6 +71,30 @@ constexpr std::array<error_info, 29> kErrors = {{
      "The server is busy; try again."},
     {"internal", http::status::internal_server_error,
      "The server could not complete the request."},
+    {"password_too_short", http::status::bad_request,
+     "The password is too short."},
+    {"password_too_long", http::status::bad_request,
+     "The password is too long."},
+    {"password_breached", http::status::bad_request,
+     "This password is known from breaches or too common; choose another."},
+    {"password_mismatch", http::status::forbidden,
+     "The current password is not right."},
+    {"second_factor_required", http::status::forbidden,
+     "Finish signing in with a second factor first."},
+    {"factor_locked", http::status::too_many_requests,
+     "Too many failed attempts: this is locked until an administrator or a "
+     "recovery code clears it."},
+    {"code_invalid", http::status::bad_request,
+     "The code is not right; check the app's clock and try the next one."},
+    {"factor_not_enrolled", http::status::conflict,
+     "This factor is not set up for the account."},
+    {"last_second_factor", http::status::conflict,
+     "This is the account's last second factor; add another first."},
+    {"admin_unauthorized", http::status::unauthorized,
+     "An admin key is needed: Authorization: Bearer KEY."},
+    {"admin_forbidden", http::status::forbidden,
+     "This key may not do that."},
+    {"user_not_found", http::status::not_found, "No such user."},
 }};
 
 const error_info& info(api_error e) noexcept {

@@ -67,7 +67,7 @@ TEST_CASE("every api_error has its own name") {
   }
   CHECK(names.size() == all_api_errors().size());
   CHECK(all_api_errors().front() == api_error::content_type_not_json);
-  CHECK(all_api_errors().back() == api_error::internal);
+  CHECK(all_api_errors().back() == api_error::user_not_found);
 }
 
 TEST_CASE("problem_for gives an RFC 9457 document") {
