@@ -53,6 +53,18 @@ enum class api_error {
   rate_limited,               // 429
   service_unavailable,        // 503
   internal,                   // 500
+  password_too_short,         // 400
+  password_too_long,          // 400
+  password_breached,          // 400: in the configured list
+  password_mismatch,          // 403: the current password, when changing it
+  second_factor_required,     // 403: the session has one factor so far
+  factor_locked,              // 429: too many failures; an admin clears it
+  code_invalid,               // 400: a TOTP code that does not confirm
+  factor_not_enrolled,        // 409: no such factor to use or remove
+  last_second_factor,         // 409: the policy needs one
+  admin_unauthorized,         // 401: no bearer key, or an unknown one
+  admin_forbidden,            // 403: the key's role does not allow this
+  user_not_found,             // 404: admin API only; sign-in never says
 };
 
 // The failure of one request: what the client is told, and the precise
