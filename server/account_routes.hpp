@@ -7,6 +7,7 @@
 // Thread-safe: the routes use only the services, which are.
 #pragma once
 
+#include "server/account_support.hpp"
 #include "server/router.hpp"
 #include "server/services.hpp"
 
@@ -15,10 +16,6 @@ namespace server {
 void add_account_routes(router& routes, services& s);
 
 // Every path and method of the account API, for the OpenAPI check.
-struct route_entry {
-  std::string method;
-  std::string path;  // "{id}" for a path segment
-};
 std::vector<route_entry> account_route_list();
 
 }  // namespace server

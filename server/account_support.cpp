@@ -1,0 +1,225 @@
+#include "server/account_support.hpp"
+
+#include "common/encoding.hpp"
+#include "server/ceremonies.hpp"
+#include "server/net.hpp"
+
+namespace server {
+
+using nlohmann::json;
+
+// A sign-in proves both factors when the authenticator verified its user;
+// a key that cannot leave its hardware (not backup eligible) is AAL3.
+assurance_level assurance_of(const signed_in& in) {
+  if (!in.result.user_verified)
+    return assurance_level::aal1;
+  return in.credential.backup_eligible ? assurance_level::aal2
+                                       : assurance_level::aal3;
+}
+
+json user_json(const storage::user& u) {
+  return {{"id", common::base64url_encode(u.handle)},
+          {"username", u.username},
+          {"displayName", u.display_name},
+          {"createdAt", common::format_time(u.created_at)}};
+}
+
+json session_json(const session_state& state, assurance_level level,
+                  common::time_point created, common::time_point expires) {
+  json methods = json::array();
+  for (const auto& m : state.methods) {
+    methods.push_back({{"type", m.type},
+                       {"userVerified", m.user_verified},
+                       {"at", common::format_time(m.at)}});
+  }
+  return {{"assurance", to_string(level)},
+          {"methods", methods},
+          {"createdAt", common::format_time(created)},
+          {"expiresAt", common::format_time(expires)}};
+}
+
+response account_base::answer(std::string_view name, bool state_changing,
+                              const api_body& body, const request& req,
+                              request_context& ctx) {
+  api_result<response> answer = api_failure(api_error::internal);
+  if (auto checked = state_changing ? check_state_change(req, s_.config)
+                                    : api_result<void>();
+      !checked) {
+    answer = checked.error();
+  } else {
+    answer = body();
+  }
+  response res =
+      answer
+          ? std::move(*answer)
+          : problem_for(answer.error(), req.version(),
+                        answer.error().code == api_error::registration_refused);
+  if (!answer) {
+    const auto& failure = answer.error();
+    s_.log.info(
+        "api_refused",
+        {{"id", ctx.request_id},
+         {"route", std::string(name)},
+         {"code", std::string(name_of(failure.code))},
+         {"reason", failure.reason.empty() ? std::string(name_of(failure.code))
+                                           : failure.reason}});
+  }
+  add_cors_headers(res, req, s_.config);
+  return res;
+}
+
+storage::audit_event account_base::audit_event(
+    std::optional<storage::user_id> user, std::string_view event,
+    std::string_view outcome, const request_context& ctx,
+    const json& detail) const {
+  storage::audit_event e;
+  e.at = s_.clock.now();
+  e.user = user;
+  e.event = std::string(event);
+  e.outcome = std::string(outcome);
+  e.address = ctx.remote_address;
+  e.user_agent = ctx.user_agent;
+  e.detail = detail.dump();
+  return e;
+}
+
+void account_base::audit(std::optional<storage::user_id> user,
+                         std::string_view event, std::string_view outcome,
+                         const request_context& ctx, const json& detail) const {
+  (void)s_.store.append_audit(audit_event(user, event, outcome, ctx, detail));
+}
+
+sign_in_writer account_base::session_writer(
+    const request& req, const request_context& ctx,
+    const std::optional<active_session>& replaced, std::string_view event,
+    started_session& out) const {
+  return [this, &req, &ctx, &replaced, event, &out](const signed_in& in) {
+    const auto now = s_.clock.now();
+    const bool uv = in.result.user_verified;
+    // A step-up adds to the session it strengthens; a sign-in starts anew.
+    if (replaced && event == "step_up") {
+      out.state = replaced->state;
+      out.level = std::max(replaced->assurance(), assurance_of(in));
+    } else {
+      out.state = session_state{};
+      out.level = assurance_of(in);
+    }
+    out.state.methods.push_back({"passkey", uv, now});
+    if (uv)
+      out.state.strong_at = now;
+    sign_in_writes writes;
+    if (auto made = s_.sessions.prepare(in.user.id, out.level, out.state, req,
+                                        ctx.remote_address, now)) {
+      writes.session = made->row;
+      out.prepared = std::move(*made);
+    }
+    if (replaced)
+      writes.ended_session = replaced->row.token_hash;
+    writes.audit = audit_event(in.user.id, event, "ok", ctx,
+                               {{"method", "passkey"}, {"uv", uv}});
+    return writes;
+  };
+}
+
+api_result<response> account_base::answer_signed_in(
+    const request& req, const signed_in& in, const started_session& started,
+    http::status status) const {
+  if (!started.prepared)
+    return api_failure(api_error::internal);
+  const auto& row = started.prepared->row;
+  json notices = json::array();
+  if (auto all = s_.store.list_credentials(in.user.id)) {
+    for (const auto& c : *all) {
+      if (c.suspended || c.possibly_cloned)
+        notices.push_back({{"credential", credential_json(c)}});
+    }
+  }
+  auto res =
+      json_answer(status,
+                  {{"user", user_json(in.user)},
+                   {"session", session_json(started.state, started.level,
+                                            row.created_at, row.expires_at)},
+                   {"notices", notices}},
+                  req.version());
+  res.insert(http::field::set_cookie, started.prepared->cookie);
+  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+  return res;
+}
+
+api_result<void> account_base::limit_ceremony_start(
+    const request_context& ctx) {
+  if (s_.config.insecure_disable_address_limits)
+    return {};
+  const auto window = std::chrono::seconds(60);
+  const auto now = s_.clock.now();
+  const auto counted = s_.store.record_failure(
+      "ceremony-start:" + address_key(ctx.remote_address), now, window);
+  if (!counted)
+    return api_failure(api_error::internal);
+  if (counted->failures <= s_.config.ceremonies_per_minute)
+    return {};
+  api_failure limited(api_error::rate_limited);
+  limited.retry_after = std::chrono::duration_cast<std::chrono::seconds>(
+      counted->window_start + window - now);
+  limited.reason = "ceremony_starts_per_address";
+  return limited;
+}
+
+api_result<active_session> account_base::require_session(
+    const request& req) const {
+  auto session = s_.sessions.current(req, s_.clock.now());
+  if (!session || session->state.kind != session_kind::full)
+    return api_failure(api_error::not_signed_in);
+  return std::move(*session);
+}
+
+api_result<void> account_base::require_recent_strong(
+    const active_session& session) const {
+  const auto& strong = session.state.strong_at;
+  if (strong && s_.clock.now() - *strong <= s_.config.reauth_window)
+    return {};
+  return api_failure(api_error::reauthentication_required);
+}
+
+json account_base::credential_json(const storage::credential& c) const {
+  webauthn::aaguid model{};
+  std::copy_n(c.aaguid.begin(), std::min(c.aaguid.size(), model.size()),
+              model.begin());
+  const auto* entry = s_.metadata.find(model);
+  json out = {
+      {"id", common::base64url_encode(c.id)},
+      {"nickname", c.nickname},
+      {"model", entry != nullptr ? json(entry->description) : json(nullptr)},
+      {"createdAt", common::format_time(c.created_at)},
+      {"lastUsedAt", c.last_used_at ? json(common::format_time(*c.last_used_at))
+                                    : json(nullptr)},
+      {"backupEligible", c.backup_eligible},
+      {"backedUp", c.backup_state},
+      {"transports", c.transports},
+      {"attestation",
+       {{"format", c.attestation_format},
+        {"type", c.attestation_type},
+        {"trusted", c.attestation_trusted}}},
+      {"possiblyCloned", c.possibly_cloned},
+      {"suspended", c.suspended},
+  };
+  if (c.suspended)
+    out["suspendedReason"] = c.suspended_reason;
+  return out;
+}
+
+void add_preflights(router& routes, services& s,
+                    const std::map<std::string, std::string>& methods_of) {
+  for (const auto& [path, methods] : methods_of) {
+    auto preflight = [&s, methods = methods](const request& req,
+                                             request_context&) {
+      return preflight_answer(req, s.config, methods);
+    };
+    if (path.ends_with('/'))
+      routes.add_prefix(http::verb::options, path, preflight);
+    else
+      routes.add(http::verb::options, path, preflight);
+  }
+}
+
+}  // namespace server

@@ -1,0 +1,149 @@
+// What the account API's groups of routes share: the one place a request
+// becomes an answer (the cross-site checks, the problem document, the log
+// line, CORS), sessions and their assurance, audit events, the JSON of
+// users, sessions and credentials, and adding a group's routes with their
+// CORS preflights.
+//
+// Thread-safe: every group uses only the services, which are.
+#pragma once
+
+#include "server/api.hpp"
+#include "server/router.hpp"
+#include "server/services.hpp"
+#include "server/sessions.hpp"
+#include "server/webauthn_flows.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace server {
+
+inline constexpr std::string_view kApiPrefix = "/api/v1";
+inline constexpr std::size_t kCeremonyHandleMax = 64;
+
+// A sign-in proves both factors when the authenticator verified its user;
+// a key that cannot leave its hardware (not backup eligible) is AAL3.
+assurance_level assurance_of(const signed_in& in);
+
+nlohmann::json user_json(const storage::user& u);
+nlohmann::json session_json(const session_state& state, assurance_level level,
+                            common::time_point created,
+                            common::time_point expires);
+
+using api_body = std::function<api_result<response>()>;
+
+class account_base {
+ public:
+  explicit account_base(services& s) : s_(s) {}
+  virtual ~account_base() = default;
+
+  // Runs `body` after the cross-site checks of a state-changing route, and
+  // turns its failure into a problem document, logged once.
+  response answer(std::string_view name, bool state_changing,
+                  const api_body& body, const request& req,
+                  request_context& ctx);
+
+  services& shared() const noexcept { return s_; }
+
+ protected:
+  // The session a sign-in starts, built inside finish_sign_in so that it is
+  // stored in the same transaction as the counter.
+  struct started_session {
+    session_state state;
+    assurance_level level = assurance_level::none;
+    std::optional<session_manager::prepared> prepared;
+  };
+
+  api_result<void> limit_ceremony_start(const request_context& ctx);
+  // A session that may do everything (not_signed_in otherwise, and
+  // second_factor_required for one that is half way).
+  api_result<active_session> require_session(const request& req) const;
+  api_result<void> require_recent_strong(const active_session& session) const;
+  sign_in_writer session_writer(const request& req, const request_context& ctx,
+                                const std::optional<active_session>& replaced,
+                                std::string_view event,
+                                started_session& out) const;
+  api_result<response> answer_signed_in(const request& req, const signed_in& in,
+                                        const started_session& started,
+                                        http::status status) const;
+  nlohmann::json credential_json(const storage::credential& c) const;
+  void audit(std::optional<storage::user_id> user, std::string_view event,
+             std::string_view outcome, const request_context& ctx,
+             const nlohmann::json& detail = nlohmann::json::object()) const;
+  storage::audit_event audit_event(std::optional<storage::user_id> user,
+                                   std::string_view event,
+                                   std::string_view outcome,
+                                   const request_context& ctx,
+                                   const nlohmann::json& detail) const;
+
+  services& s_;
+};
+
+// One route of a group; `path` is relative to /api/v1, "{id}" a segment.
+template <class Api>
+struct api_route {
+  http::verb method;
+  std::string_view path;
+  std::string_view name;
+  bool state_changing;
+  bool pooled;
+  api_result<response> (Api::*f)(const request&, request_context&);
+};
+
+// The CORS preflights of the paths a group added, with their methods.
+void add_preflights(router& routes, services& s,
+                    const std::map<std::string, std::string>& methods_of);
+
+// Adds a group's routes; the router's handlers share ownership of `api`.
+template <class Api>
+void add_api_routes(router& routes, const std::shared_ptr<Api>& api,
+                    std::span<const api_route<Api>> table) {
+  std::map<std::string, std::string> methods_of;
+  for (const auto& r : table) {
+    std::string path = std::string(kApiPrefix) + std::string(r.path);
+    const auto segment = path.find("{id}");
+    handler h = [api, name = r.name, changing = r.state_changing, f = r.f](
+                    const request& req, request_context& ctx) {
+      Api& self = *api;
+      return self.answer(
+          name, changing, [&] { return (self.*f)(req, ctx); }, req, ctx);
+    };
+    if (segment != std::string::npos) {
+      path.resize(segment);
+      routes.add_prefix(r.method, path, std::move(h));
+    } else if (r.pooled) {
+      routes.add_pooled(r.method, path, std::move(h));
+    } else {
+      routes.add(r.method, path, std::move(h));
+    }
+    auto& listed = methods_of[path];
+    listed +=
+        (listed.empty() ? "" : ", ") + std::string(http::to_string(r.method));
+  }
+  add_preflights(routes, api->shared(), methods_of);
+}
+
+// The method and path of every route of a table, for the OpenAPI check.
+struct route_entry {
+  std::string method;
+  std::string path;  // "{id}" for a path segment
+};
+
+template <class Api>
+std::vector<route_entry> route_entries(std::span<const api_route<Api>> table) {
+  std::vector<route_entry> out;
+  for (const auto& r : table) {
+    out.push_back({std::string(http::to_string(r.method)),
+                   std::string(kApiPrefix) + std::string(r.path)});
+  }
+  return out;
+}
+
+}  // namespace server
