@@ -4,7 +4,9 @@
 #include "server/account_support.hpp"
 #include "server/api.hpp"
 #include "server/ceremonies.hpp"
+#include "server/factor_routes.hpp"
 #include "server/net.hpp"
+#include "server/password_routes.hpp"
 #include "server/usernames.hpp"
 #include "server/webauthn_flows.hpp"
 
@@ -166,6 +168,11 @@ api_result<response> account_api::signin_options(const request& req,
   begin.kind = ceremony_kind::sign_in;
   begin.session_hash = session_hash_of(current);
   begin.uv = s_.config.uv;
+  // Half way through a sign-in, the key must be that user's.
+  if (current && current->state.kind == session_kind::partial) {
+    begin.known_user = current->row.user;
+    begin.username.reset();
+  }
   auto started = begin_sign_in(s_, s_.store, begin);
   if (!started)
     return started.error();
@@ -302,25 +309,35 @@ api_result<response> account_api::reauth_result(const request& req,
 }
 
 api_result<response> account_api::me(const request& req, request_context&) {
-  auto session = require_session(req);
+  // Any session: a page half way through signing in asks what comes next.
+  auto session = require_any_session(req);
   if (!session)
     return session.error();
   auto user = s_.store.find_user(session->row.user);
   if (!user)
     return api_failure(api_error::not_signed_in);
   auto credentials = s_.store.list_credentials(user->id);
-  if (!credentials)
+  const auto totp = s_.store.find_totp(user->id);
+  const auto codes = s_.store.count_unused_recovery_codes(user->id);
+  if (!credentials || !totp || !codes)
     return api_failure(api_error::internal);
-  return json_answer(
-      http::status::ok,
-      {{"user", user_json(*user)},
-       {"session",
-        session_json(session->state, session->assurance(),
-                     session->row.created_at, session->row.expires_at)},
-       {"factors",
-        {{"credentials", credentials->size()},
-         {"password", user->password_hash.has_value()}}}},
-      req.version());
+  json body = {{"user", user_json(*user)},
+               {"session",
+                session_json(session->state, session->assurance(),
+                             session->row.created_at, session->row.expires_at)},
+               {"factors",
+                {{"credentials", credentials->size()},
+                 {"password", user->password_hash.has_value()},
+                 {"totp", totp->confirmed.has_value()},
+                 {"recoveryCodes", *codes}}},
+               {"settings",
+                {{"phishingResistantOnly",
+                  user_policy(*user).value("phishingResistantOnly", false)}}}};
+  if (session->state.kind == session_kind::partial)
+    body["next"] = next_factors(*user);
+  if (session->state.kind == session_kind::enrollment)
+    body["next"] = json::array({"enroll"});
+  return json_answer(http::status::ok, body, req.version());
 }
 
 api_result<response> account_api::signout(const request& req,
@@ -355,11 +372,9 @@ api_result<response> account_api::add_key_options(const request& req,
   auto body = json_object_body(req, {});
   if (!body)
     return body.error();
-  auto session = require_session(req);
+  auto session = require_enrolling(req);
   if (!session)
     return session.error();
-  if (auto recent = require_recent_strong(*session); !recent)
-    return recent.error();
   auto user = s_.store.find_user(session->row.user);
   auto credentials = s_.store.list_credentials(session->row.user);
   if (!user || !credentials)
@@ -395,7 +410,9 @@ api_result<response> account_api::add_key_result(const request& req,
   auto credential = object_member(*body, "credential", true);
   if (!credential)
     return credential.error();
-  auto session = require_session(req);
+  // The options checked the session's right to add a key; the ceremony
+  // binds the result to that very session.
+  auto session = require_any_session(req);
   if (!session)
     return session.error();
   auto ceremony = finish_ceremony(
@@ -422,6 +439,14 @@ api_result<response> account_api::add_key_result(const request& req,
   audit(session->row.user, "credential_added", "ok", ctx,
         {{"credential", common::base64url_encode(row.id)},
          {"format", row.attestation_format}});
+  if (session->state.kind == session_kind::enrollment) {
+    auto res = finish_enrollment(req, ctx, *session, "passkey",
+                                 verified->user_verified,
+                                 {{"credential", credential_json(row)}});
+    if (res)
+      res->insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+    return res;
+  }
   auto res = json_answer(http::status::created,
                          {{"credential", credential_json(row)}}, req.version());
   res.set(http::field::set_cookie, clear_ceremony_cookie(s_.config));
@@ -491,6 +516,11 @@ api_result<response> account_api::remove_key(const request& req,
     return api_failure(api_error::credential_not_found);
   if (credentials->size() == 1 && !user->password_hash)
     return api_failure(api_error::last_credential);
+  // Under the default policy a password never stands alone.
+  const auto totp = s_.store.find_totp(user->id);
+  if (credentials->size() == 1 && !s_.config.insecure_single_factor &&
+      !(totp && totp->confirmed))
+    return api_failure(api_error::last_second_factor);
   if (!s_.store.remove_credential(session->row.user, *id))
     return api_failure(api_error::credential_not_found);
   // A factor removed ends every other session of the user.
@@ -541,7 +571,10 @@ void add_account_routes(router& routes, services& s) {
 }
 
 std::vector<route_entry> account_route_list() {
-  return route_entries<account_api>(kRoutes);
+  auto out = route_entries<account_api>(kRoutes);
+  for (auto more : {password_route_list(), factor_route_list()})
+    out.insert(out.end(), more.begin(), more.end());
+  return out;
 }
 
 }  // namespace server

@@ -24,6 +24,21 @@ json user_json(const storage::user& u) {
           {"createdAt", common::format_time(u.created_at)}};
 }
 
+json user_policy(const storage::user& user) {
+  auto parsed = json::parse(user.policy_state, nullptr, false);
+  return parsed.is_object() ? parsed : json::object();
+}
+
+void add_user_notice(storage::store& store, const storage::user& user,
+                     const json& notice) {
+  auto policy = user_policy(user);
+  auto& notices = policy["notices"];
+  if (!notices.is_array())
+    notices = json::array();
+  notices.push_back(notice);
+  (void)store.set_policy_state(user.id, policy.dump());
+}
+
 json session_json(const session_state& state, assurance_level level,
                   common::time_point created, common::time_point expires) {
   json methods = json::array();
@@ -32,7 +47,11 @@ json session_json(const session_state& state, assurance_level level,
                        {"userVerified", m.user_verified},
                        {"at", common::format_time(m.at)}});
   }
+  const char* kind = state.kind == session_kind::partial      ? "partial"
+                     : state.kind == session_kind::enrollment ? "enrollment"
+                                                              : "full";
   return {{"assurance", to_string(level)},
+          {"kind", kind},
           {"methods", methods},
           {"createdAt", common::format_time(created)},
           {"expiresAt", common::format_time(expires)}};
@@ -96,17 +115,30 @@ sign_in_writer account_base::session_writer(
   return [this, &req, &ctx, &replaced, event, &out](const signed_in& in) {
     const auto now = s_.clock.now();
     const bool uv = in.result.user_verified;
-    // A step-up adds to the session it strengthens; a sign-in starts anew.
-    if (replaced && event == "step_up") {
+    const bool same_user = replaced && replaced->row.user == in.user.id;
+    // A step-up adds to the session it strengthens, and a passkey after a
+    // password finishes what the password began; otherwise the passkey
+    // starts a session of its own.
+    if (same_user &&
+        (event == "step_up" || replaced->state.kind == session_kind::partial)) {
       out.state = replaced->state;
-      out.level = std::max(replaced->assurance(), assurance_of(in));
+      out.level = replaced->state.kind == session_kind::partial
+                      ? std::max(assurance_level::aal2, assurance_of(in))
+                      : std::max(replaced->assurance(), assurance_of(in));
+      out.state.kind = session_kind::full;
+      out.state.strong_at = now;
     } else {
       out.state = session_state{};
       out.level = assurance_of(in);
+      if (uv) {
+        out.state.strong_at = now;
+      } else if (!s_.config.insecure_single_factor) {
+        // A key without user verification is one factor: a password must
+        // follow.
+        out.state.kind = session_kind::partial;
+      }
     }
     out.state.methods.push_back({"passkey", uv, now});
-    if (uv)
-      out.state.strong_at = now;
     sign_in_writes writes;
     if (auto made = s_.sessions.prepare(in.user.id, out.level, out.state, req,
                                         ctx.remote_address, now)) {
@@ -127,23 +159,92 @@ api_result<response> account_base::answer_signed_in(
   if (!started.prepared)
     return api_failure(api_error::internal);
   const auto& row = started.prepared->row;
+  json body = {{"user", user_json(in.user)},
+               {"session", session_json(started.state, started.level,
+                                        row.created_at, row.expires_at)},
+               {"notices", started.state.kind == session_kind::full
+                               ? take_notices(in.user)
+                               : json::array()}};
+  if (started.state.kind == session_kind::partial)
+    body["next"] = json::array({"password"});
+  auto res = json_answer(status, body, req.version());
+  res.insert(http::field::set_cookie, started.prepared->cookie);
+  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
+  return res;
+}
+
+api_result<response> account_base::answer_new_session(
+    const request& req, const request_context& ctx, const storage::user& user,
+    const session_state& state, assurance_level level,
+    const std::optional<active_session>& replaced, http::status status) const {
+  const auto now = s_.clock.now();
+  auto made =
+      s_.sessions.prepare(user.id, level, state, req, ctx.remote_address, now);
+  if (!made)
+    return made.error();
+  if (!s_.store.put_session(made->row))
+    return api_failure(api_error::internal);
+  if (replaced)
+    (void)s_.store.delete_session(replaced->row.token_hash);
+  // Notices wait for a full session: someone who knows only the password
+  // learns nothing from them.
+  json body = {{"user", user_json(user)},
+               {"session", session_json(state, level, made->row.created_at,
+                                        made->row.expires_at)},
+               {"notices", state.kind == session_kind::full ? take_notices(user)
+                                                            : json::array()}};
+  if (state.kind == session_kind::partial)
+    body["next"] = next_factors(user);
+  if (state.kind == session_kind::enrollment)
+    body["next"] = json::array({"enroll"});
+  auto res = json_answer(status, body, req.version());
+  res.insert(http::field::set_cookie, made->cookie);
+  return res;
+}
+
+bool account_base::has_second_factor(storage::user_id user) const {
+  const auto credentials = s_.store.list_credentials(user);
+  if (credentials && !credentials->empty())
+    return true;
+  const auto totp = s_.store.find_totp(user);
+  return totp && totp->confirmed.has_value();
+}
+
+json account_base::next_factors(const storage::user& user) const {
+  json out = json::array();
+  const auto credentials = s_.store.list_credentials(user.id);
+  const bool has_key = credentials && !credentials->empty();
+  if (has_key)
+    out.push_back("passkey");
+  const auto totp = s_.store.find_totp(user.id);
+  const bool phishing_resistant_only =
+      has_key && (s_.config.require_phishing_resistant ||
+                  user_policy(user).value("phishingResistantOnly", false));
+  if (totp && totp->confirmed && !phishing_resistant_only)
+    out.push_back("totp");
+  if (const auto left = s_.store.count_unused_recovery_codes(user.id);
+      left && *left > 0)
+    out.push_back("recovery-code");
+  return out;
+}
+
+json account_base::take_notices(const storage::user& user) const {
   json notices = json::array();
-  if (auto all = s_.store.list_credentials(in.user.id)) {
+  if (auto all = s_.store.list_credentials(user.id)) {
     for (const auto& c : *all) {
       if (c.suspended || c.possibly_cloned)
         notices.push_back({{"credential", credential_json(c)}});
     }
   }
-  auto res =
-      json_answer(status,
-                  {{"user", user_json(in.user)},
-                   {"session", session_json(started.state, started.level,
-                                            row.created_at, row.expires_at)},
-                   {"notices", notices}},
-                  req.version());
-  res.insert(http::field::set_cookie, started.prepared->cookie);
-  res.insert(http::field::set_cookie, clear_ceremony_cookie(s_.config));
-  return res;
+  auto policy = user_policy(user);
+  if (auto kept = policy.find("notices");
+      kept != policy.end() && kept->is_array() && !kept->empty()) {
+    for (const auto& n : *kept)
+      notices.push_back(n);
+    policy.erase("notices");
+    (void)s_.store.set_policy_state(user.id, policy.dump());
+  }
+  return notices;
 }
 
 api_result<void> account_base::limit_ceremony_start(
@@ -168,7 +269,55 @@ api_result<void> account_base::limit_ceremony_start(
 api_result<active_session> account_base::require_session(
     const request& req) const {
   auto session = s_.sessions.current(req, s_.clock.now());
-  if (!session || session->state.kind != session_kind::full)
+  if (!session)
+    return api_failure(api_error::not_signed_in);
+  if (session->state.kind != session_kind::full)
+    return api_failure(api_error::second_factor_required);
+  return std::move(*session);
+}
+
+api_result<active_session> account_base::require_enrolling(
+    const request& req) const {
+  auto session = require_any_session(req);
+  if (!session)
+    return session.error();
+  if (session->state.kind == session_kind::enrollment)
+    return session;
+  if (session->state.kind != session_kind::full)
+    return api_failure(api_error::second_factor_required);
+  if (auto recent = require_recent_strong(*session); !recent)
+    return recent.error();
+  return session;
+}
+
+api_result<response> account_base::finish_enrollment(
+    const request& req, const request_context& ctx,
+    const active_session& session, std::string_view method, bool user_verified,
+    json extra) const {
+  auto user = s_.store.find_user(session.row.user);
+  if (!user)
+    return api_failure(api_error::not_signed_in);
+  const auto now = s_.clock.now();
+  session_state state = session.state;
+  state.kind = session_kind::full;
+  state.methods.push_back({std::string(method), user_verified, now});
+  state.strong_at = now;
+  auto made = s_.sessions.prepare(user->id, assurance_level::aal2, state, req,
+                                  ctx.remote_address, now);
+  if (!made || !s_.store.put_session(made->row))
+    return api_failure(api_error::internal);
+  (void)s_.store.delete_session(session.row.token_hash);
+  extra["session"] = session_json(state, assurance_level::aal2,
+                                  made->row.created_at, made->row.expires_at);
+  auto res = json_answer(http::status::created, extra, req.version());
+  res.insert(http::field::set_cookie, made->cookie);
+  return res;
+}
+
+api_result<active_session> account_base::require_any_session(
+    const request& req) const {
+  auto session = s_.sessions.current(req, s_.clock.now());
+  if (!session)
     return api_failure(api_error::not_signed_in);
   return std::move(*session);
 }

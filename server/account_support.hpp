@@ -33,6 +33,12 @@ inline constexpr std::size_t kCeremonyHandleMax = 64;
 assurance_level assurance_of(const signed_in& in);
 
 nlohmann::json user_json(const storage::user& u);
+
+// The user's settings and kept notices (users.policy_state, JSON):
+// {"phishingResistantOnly": bool, "notices": [...]}.
+nlohmann::json user_policy(const storage::user& user);
+void add_user_notice(storage::store& store, const storage::user& user,
+                     const nlohmann::json& notice);
 nlohmann::json session_json(const session_state& state, assurance_level level,
                             common::time_point created,
                             common::time_point expires);
@@ -65,7 +71,20 @@ class account_base {
   // A session that may do everything (not_signed_in otherwise, and
   // second_factor_required for one that is half way).
   api_result<active_session> require_session(const request& req) const;
+  // A session of any kind: full, half way, or enrolling its first factor.
+  api_result<active_session> require_any_session(const request& req) const;
   api_result<void> require_recent_strong(const active_session& session) const;
+  // Adding a factor: a full session with a recent strong sign-in, or a
+  // session that exists only to enroll the account's first second factor.
+  api_result<active_session> require_enrolling(const request& req) const;
+  // After a factor was added in an enrollment session, the session it
+  // becomes: full, with the new method, and a new token.
+  api_result<response> finish_enrollment(const request& req,
+                                         const request_context& ctx,
+                                         const active_session& session,
+                                         std::string_view method,
+                                         bool user_verified,
+                                         nlohmann::json extra) const;
   sign_in_writer session_writer(const request& req, const request_context& ctx,
                                 const std::optional<active_session>& replaced,
                                 std::string_view event,
@@ -73,6 +92,22 @@ class account_base {
   api_result<response> answer_signed_in(const request& req, const signed_in& in,
                                         const started_session& started,
                                         http::status status) const;
+  // Stores a session for `user` (ending `replaced`, when given) and
+  // answers with the user, the session, what may come next and the
+  // notices the user should see.
+  api_result<response> answer_new_session(
+      const request& req, const request_context& ctx, const storage::user& user,
+      const session_state& state, assurance_level level,
+      const std::optional<active_session>& replaced, http::status status) const;
+  // The second factors the user can finish signing in with, in the order
+  // a page should offer them; empty when they have none.
+  nlohmann::json next_factors(const storage::user& user) const;
+  // Whether the user has a second factor (a key, or a confirmed TOTP).
+  bool has_second_factor(storage::user_id user) const;
+  // What the answer of every sign-in step tells the user: flagged or
+  // suspended credentials, and notices kept for them (a recovery code
+  // used). Reading them clears the kept ones.
+  nlohmann::json take_notices(const storage::user& user) const;
   nlohmann::json credential_json(const storage::credential& c) const;
   void audit(std::optional<storage::user_id> user, std::string_view event,
              std::string_view outcome, const request_context& ctx,

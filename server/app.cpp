@@ -5,12 +5,16 @@
 #include "server/admin_routes.hpp"
 #include "server/conformance_routes.hpp"
 #include "server/embedded_assets.hpp"
+#include "server/factor_routes.hpp"
 #include "server/http_server.hpp"
 #include "server/metrics.hpp"
+#include "server/password_routes.hpp"
+#include "server/passwords.hpp"
 #include "server/responses.hpp"
 #include "server/state.hpp"
 #include "server/trust_files.hpp"
 #include "server/worker_pool.hpp"
+#include "storage/password.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -70,6 +74,8 @@ router make_router(const static_files& pages, services& shared) {
                return res;
              });
   add_account_routes(routes, shared);
+  add_password_routes(routes, shared);
+  add_factor_routes(routes, shared);
   if (shared.conformance_store != nullptr)
     add_conformance_routes(routes, shared);
   routes.set_fallback([&pages](const request& req, request_context&) {
@@ -133,6 +139,32 @@ std::optional<std::string> load_enumeration_key(services& s) {
   return std::nullopt;
 }
 
+// The breached-password list, the dummy password hash that unknown users
+// are checked against, and the recovery-code hasher.
+std::optional<std::string> load_factors(
+    services& s, std::optional<breach_list>& breached,
+    const boost::system::result<totp::argon2id_hasher>& recovery) {
+  if (!s.config.breached_passwords.empty()) {
+    auto list = breach_list::load(s.config.breached_passwords);
+    if (!list)
+      return "breached-passwords: " + list.error();
+    breached.emplace(std::move(*list));
+    s.breached = &*breached;
+  }
+  std::string nothing = "no password matches this";
+  auto dummy = storage::hash_password(
+      nothing, {static_cast<std::uint32_t>(s.config.password_memory_kib),
+                static_cast<std::uint32_t>(s.config.password_passes), 1});
+  if (!dummy)
+    return "cannot hash a password: " + dummy.error().message();
+  s.dummy_password_hash = std::move(*dummy);
+  if (!recovery)
+    return "cannot make the recovery-code hasher: " +
+           recovery.error().message();
+  s.recovery = &*recovery;
+  return std::nullopt;
+}
+
 // Expired ceremonies and sessions go once a minute.
 void schedule_sweep(asio::steady_timer& timer, services& s) {
   timer.expires_after(std::chrono::minutes(1));
@@ -191,6 +223,12 @@ int serve(const settings& config, const common::logger& log) {
   shared.stats = &stats;
   worker_pool hashes(config.hash_threads, config.hash_queue);
   shared.hashes = &hashes;
+  std::optional<breach_list> breached;
+  auto recovery = totp::argon2id_hasher::make();
+  if (auto problem = load_factors(shared, breached, recovery)) {
+    log.error("start_failed", {{"reason", *problem}});
+    return 1;
+  }
   if (auto problem = load_trust(shared, log)) {
     log.error("start_failed", {{"reason", *problem}});
     return 1;

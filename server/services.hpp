@@ -13,6 +13,7 @@
 #include "server/sessions.hpp"
 #include "server/settings.hpp"
 #include "storage/store.hpp"
+#include "totp/recovery.hpp"
 #include "webauthn/ceremony.hpp"
 #include "webauthn/metadata.hpp"
 #include "webauthn/policy.hpp"
@@ -42,6 +43,13 @@ struct services {
   class metrics* stats = nullptr;
   // Threads for password and recovery-code hashes, bounded.
   worker_pool* hashes = nullptr;
+  // Passwords refused as breached or common; null when none are listed.
+  const class breach_list* breached = nullptr;
+  // A password hash of the configured cost that no password matches, so
+  // that an unknown user's sign-in costs the same hash.
+  std::string dummy_password_hash{};
+  // The slow hash behind recovery codes.
+  const totp::recovery_hasher* recovery = nullptr;
 };
 
 }  // namespace server

@@ -68,6 +68,8 @@ std::string session_state::to_json() const {
   nlohmann::json out = {{"kind", kind_name(kind)}, {"methods", methods_json}};
   if (strong_at)
     out["strong_at"] = to_ms(*strong_at);
+  if (password_reset)
+    out["reset"] = true;
   return out.dump();
 }
 
@@ -96,6 +98,7 @@ std::optional<session_state> session_state::from_json(std::string_view text) {
       strong != parsed.end() && strong->is_number_integer()) {
     out.strong_at = from_ms(strong->get<std::int64_t>());
   }
+  out.password_reset = parsed.value("reset", false);
   return out;
 }
 

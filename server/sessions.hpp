@@ -45,6 +45,9 @@ struct session_state {
   // The last strong sign-in (a second factor, or a passkey with user
   // verification): adding or changing a factor needs a recent one.
   std::optional<common::time_point> strong_at;
+  // Begun with a password reset token: once a second factor completes it,
+  // a new password may be set without the old one.
+  bool password_reset = false;
 
   std::string to_json() const;
   static std::optional<session_state> from_json(std::string_view text);
