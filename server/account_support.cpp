@@ -2,6 +2,7 @@
 
 #include "common/encoding.hpp"
 #include "server/ceremonies.hpp"
+#include "server/metrics.hpp"
 #include "server/net.hpp"
 
 namespace server {
@@ -60,6 +61,7 @@ json session_json(const session_state& state, assurance_level level,
 response account_base::answer(std::string_view name, bool state_changing,
                               const api_body& body, const request& req,
                               request_context& ctx) {
+  const auto started = std::chrono::steady_clock::now();
   api_result<response> answer = api_failure(api_error::internal);
   if (auto checked = state_changing ? check_state_change(req, s_.config)
                                     : api_result<void>();
@@ -73,15 +75,29 @@ response account_base::answer(std::string_view name, bool state_changing,
           ? std::move(*answer)
           : problem_for(answer.error(), req.version(),
                         answer.error().code == api_error::registration_refused);
+  const std::string code =
+      answer ? std::string("ok") : std::string(name_of(answer.error().code));
   if (!answer) {
     const auto& failure = answer.error();
-    s_.log.info(
-        "api_refused",
-        {{"id", ctx.request_id},
-         {"route", std::string(name)},
-         {"code", std::string(name_of(failure.code))},
-         {"reason", failure.reason.empty() ? std::string(name_of(failure.code))
-                                           : failure.reason}});
+    const std::string reason = failure.reason.empty() ? code : failure.reason;
+    s_.log.info("api_refused", {{"id", ctx.request_id},
+                                {"route", std::string(name)},
+                                {"code", code},
+                                {"reason", reason}});
+    // Reasons come from the code's fixed vocabulary, never from input.
+    if (s_.stats != nullptr) {
+      s_.stats->add("latchkey_refusals_total",
+                    {{"route", std::string(name)}, {"reason", reason}});
+    }
+  }
+  if (s_.stats != nullptr) {
+    s_.stats->add("latchkey_api_requests_total",
+                  {{"route", std::string(name)}, {"code", code}});
+    s_.stats->observe("latchkey_request_seconds",
+                      {{"route", std::string(name)}},
+                      std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - started)
+                          .count());
   }
   add_cors_headers(res, req, s_.config);
   return res;

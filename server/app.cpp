@@ -139,6 +139,30 @@ std::optional<std::string> load_enumeration_key(services& s) {
   return std::nullopt;
 }
 
+void describe_metrics(metrics& m) {
+  m.describe("latchkey_api_requests_total",
+             "Account API requests by route and answer code (ok, or the "
+             "problem code).",
+             "counter");
+  m.describe("latchkey_refusals_total",
+             "Refused account API requests by route and precise reason.",
+             "counter");
+  m.describe("latchkey_request_seconds",
+             "Time to answer an account API request, by route.", "histogram");
+  m.describe("latchkey_sign_ins_total",
+             "Sign-in steps by method (passkey, password, totp, "
+             "recovery-code) and outcome.",
+             "counter");
+  m.describe("latchkey_ceremonies_total", "WebAuthn ceremonies begun, by kind.",
+             "counter");
+  m.describe("latchkey_guess_failures_total",
+             "Failed guesses of passwords and codes across every account, by "
+             "factor: a rise shows password spraying.",
+             "counter");
+  m.describe("latchkey_rate_limited_total",
+             "Requests refused by a limit, by limit.", "counter");
+}
+
 // The breached-password list, the dummy password hash that unknown users
 // are checked against, and the recovery-code hasher.
 std::optional<std::string> load_factors(
@@ -220,6 +244,7 @@ int serve(const settings& config, const common::logger& log) {
       {},
       conformance.get()};
   metrics stats;
+  describe_metrics(stats);
   shared.stats = &stats;
   worker_pool hashes(config.hash_threads, config.hash_queue);
   shared.hashes = &hashes;

@@ -2,6 +2,7 @@
 
 #include "common/crypto.hpp"
 #include "common/encoding.hpp"
+#include "server/metrics.hpp"
 #include "webauthn/authentication.hpp"
 #include "webauthn/metadata.hpp"
 
@@ -86,6 +87,24 @@ api_failure refused(api_error code, const boost::system::error_code& ec) {
   return failure;
 }
 
+void count_ceremony(services& s, storage::ceremony_kind kind) {
+  static constexpr std::pair<storage::ceremony_kind, const char*> kNames[] = {
+      {storage::ceremony_kind::sign_up, "sign_up"},
+      {storage::ceremony_kind::sign_in, "sign_in"},
+      {storage::ceremony_kind::add_credential, "add_credential"},
+      {storage::ceremony_kind::step_up, "step_up"},
+      {storage::ceremony_kind::conformance_registration,
+       "conformance_registration"},
+      {storage::ceremony_kind::conformance_authentication,
+       "conformance_authentication"}};
+  if (s.stats == nullptr)
+    return;
+  for (const auto& [k, name] : kNames) {
+    if (k == kind)
+      s.stats->add("latchkey_ceremonies_total", {{"kind", name}});
+  }
+}
+
 api_failure sign_in_failure(std::string reason) {
   api_failure failure(api_error::sign_in_failed);
   failure.reason = std::move(reason);
@@ -134,6 +153,7 @@ api_result<ceremony_started> begin_registration(services& s,
   auto handle = begin_ceremony(store, begin, s.config, s.clock.now());
   if (!handle)
     return handle.error();
+  count_ceremony(s, b.kind);
   return ceremony_started{std::move(*handle), std::move(options->json)};
 }
 
@@ -251,6 +271,7 @@ api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
   auto handle = begin_ceremony(store, begin, s.config, s.clock.now());
   if (!handle)
     return handle.error();
+  count_ceremony(s, b.kind);
   return ceremony_started{std::move(*handle), std::move(options->json)};
 }
 
@@ -337,6 +358,10 @@ api_result<signed_in> finish_sign_in(services& s, storage::store& store,
       return sign_in_failure("counter_regressed");
     }
     return sign_in_failure("store_failed");
+  }
+  if (s.stats != nullptr) {
+    s.stats->add("latchkey_sign_ins_total",
+                 {{"method", "passkey"}, {"outcome", "ok"}});
   }
   return in;
 }
