@@ -9,6 +9,7 @@
 #include "storage/sqlite_store.hpp"
 #include "totp/otp.hpp"
 
+#include <argon2.h>
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -506,4 +507,29 @@ TEST_CASE("the factor routes refuse malformed bodies and wrong types") {
         "ceremony_unknown");
   CHECK(code_of(c.patch("/api/v1/settings", {{"phishingResistantOnly", 1}})) ==
         "member_wrong_type");
+}
+
+TEST_CASE("a cheaper stored password hash is upgraded at the next sign-in") {
+  server_process server;
+  {
+    auto db = open_database(server);
+    // What an older configuration left: Argon2id at 1 MiB and 1 pass.
+    const std::string salt = "0123456789abcdef";
+    char encoded[128] = {};
+    REQUIRE(argon2id_hash_encoded(1, 1024, 1, kPassword.data(),
+                                  kPassword.size(), salt.data(), salt.size(),
+                                  32, encoded, sizeof encoded) == ARGON2_OK);
+    REQUIRE(db->create_user({common::bytes(64, 3), "old", "Old", encoded},
+                            std::chrono::system_clock::now())
+                .has_value());
+  }
+  api_client c(server.port(), kOrigin);
+  REQUIRE(password_sign_in(c, "old").result_int() == 200);
+  auto db = open_database(server);
+  const auto user = db->find_user_by_name("old");
+  REQUIRE(user.has_value());
+  REQUIRE(user->password_hash.has_value());
+  CHECK(user->password_hash->find("m=19456,t=2,p=1") != std::string::npos);
+  api_client again(server.port(), kOrigin);
+  CHECK(password_sign_in(again, "old").result_int() == 200);
 }
