@@ -81,33 +81,20 @@ api_result<response> account_api::signup_options(const request& req,
   auto started = begin_registration(s_, s_.store, begin);
   if (!started)
     return started.error();
-  auto res = json_answer(
-      http::status::ok,
-      {{"ceremony", started->handle}, {"publicKey", started->options}},
-      req.version());
-  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
-  return res;
+  return answer_ceremony(*started, req);
 }
 
 api_result<response> account_api::signup_result(const request& req,
                                                 request_context& ctx) {
-  auto body = json_object_body(req, {"ceremony", "credential"});
-  if (!body)
-    return body.error();
-  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
-  if (!handle)
-    return handle.error();
-  auto credential = object_member(*body, "credential", true);
-  if (!credential)
-    return credential.error();
+  auto post = read_ceremony_post(req);
+  if (!post)
+    return post.error();
   const auto current = s_.sessions.current(req, s_.clock.now());
-  auto ceremony = finish_ceremony(
-      s_.store, ceremony_handle(req, *handle, s_.config),
-      ceremony_kind::sign_up, session_hash_of(current), s_.clock.now());
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_up, current);
   if (!ceremony)
     return ceremony.error();
   auto verified =
-      verify_new_credential(s_, s_.store, *ceremony, **credential,
+      verify_new_credential(s_, s_.store, *ceremony, *post->credential,
                             webauthn::credential_json_form::browser);
   if (!verified) {
     audit(std::nullopt, "sign_up", "refused", ctx,
@@ -176,12 +163,7 @@ api_result<response> account_api::signin_options(const request& req,
   auto started = begin_sign_in(s_, s_.store, begin);
   if (!started)
     return started.error();
-  auto res = json_answer(
-      http::status::ok,
-      {{"ceremony", started->handle}, {"publicKey", started->options}},
-      req.version());
-  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
-  return res;
+  return answer_ceremony(*started, req);
 }
 
 api_result<response> account_api::finish_signed_in(
@@ -220,24 +202,16 @@ api_result<response> account_api::finish_signed_in(
 
 api_result<response> account_api::signin_result(const request& req,
                                                 request_context& ctx) {
-  auto body = json_object_body(req, {"ceremony", "credential"});
-  if (!body)
-    return body.error();
-  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
-  if (!handle)
-    return handle.error();
-  auto credential = object_member(*body, "credential", true);
-  if (!credential)
-    return credential.error();
+  auto post = read_ceremony_post(req);
+  if (!post)
+    return post.error();
   const auto current = s_.sessions.current(req, s_.clock.now());
-  auto ceremony = finish_ceremony(
-      s_.store, ceremony_handle(req, *handle, s_.config),
-      ceremony_kind::sign_in, session_hash_of(current), s_.clock.now());
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_in, current);
   if (!ceremony)
     return ceremony.error();
   started_session started;
   auto in = finish_sign_in(
-      s_, s_.store, *ceremony, **credential,
+      s_, s_.store, *ceremony, *post->credential,
       webauthn::credential_json_form::browser, ctx.remote_address,
       session_writer(req, ctx, current, "sign_in", started));
   if (!in) {
@@ -265,39 +239,24 @@ api_result<response> account_api::reauth_options(const request& req,
   auto started = begin_sign_in(s_, s_.store, begin);
   if (!started)
     return started.error();
-  auto res = json_answer(
-      http::status::ok,
-      {{"ceremony", started->handle}, {"publicKey", started->options}},
-      req.version());
-  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
-  return res;
+  return answer_ceremony(*started, req);
 }
 
 api_result<response> account_api::reauth_result(const request& req,
                                                 request_context& ctx) {
-  auto body = json_object_body(req, {"ceremony", "credential"});
-  if (!body)
-    return body.error();
-  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
-  if (!handle)
-    return handle.error();
-  auto credential = object_member(*body, "credential", true);
-  if (!credential)
-    return credential.error();
+  auto post = read_ceremony_post(req);
+  if (!post)
+    return post.error();
   auto session = require_session(req);
   if (!session)
     return session.error();
-  auto ceremony = finish_ceremony(
-      s_.store, ceremony_handle(req, *handle, s_.config),
-      ceremony_kind::step_up, session->row.token_hash, s_.clock.now());
+  const std::optional<active_session> replaced = *session;
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::step_up, replaced);
   if (!ceremony)
     return ceremony.error();
-  if (ceremony->user != session->row.user)
-    return api_failure(api_error::ceremony_user_mismatch);
   started_session started;
-  const std::optional<active_session> replaced = *session;
   auto in = finish_sign_in(
-      s_, s_.store, *ceremony, **credential,
+      s_, s_.store, *ceremony, *post->credential,
       webauthn::credential_json_form::browser, ctx.remote_address,
       session_writer(req, ctx, replaced, "step_up", started));
   if (!in) {
@@ -346,10 +305,8 @@ api_result<response> account_api::signout(const request& req,
     s_.sessions.end(*session);
     audit(session->row.user, "sign_out", "ok", ctx);
   }
-  response res{http::status::no_content, req.version()};
+  auto res = no_content(req.version());
   res.set(http::field::set_cookie, s_.sessions.clearing_cookie());
-  res.set(http::field::cache_control, "no-store");
-  res.prepare_payload();
   return res;
 }
 
@@ -391,39 +348,26 @@ api_result<response> account_api::add_key_options(const request& req,
   auto started = begin_registration(s_, s_.store, begin);
   if (!started)
     return started.error();
-  auto res = json_answer(
-      http::status::ok,
-      {{"ceremony", started->handle}, {"publicKey", started->options}},
-      req.version());
-  res.set(http::field::set_cookie, ceremony_cookie(started->handle, s_.config));
-  return res;
+  return answer_ceremony(*started, req);
 }
 
 api_result<response> account_api::add_key_result(const request& req,
                                                  request_context& ctx) {
-  auto body = json_object_body(req, {"ceremony", "credential"});
-  if (!body)
-    return body.error();
-  auto handle = optional_string_member(*body, "ceremony", kCeremonyHandleMax);
-  if (!handle)
-    return handle.error();
-  auto credential = object_member(*body, "credential", true);
-  if (!credential)
-    return credential.error();
+  auto post = read_ceremony_post(req);
+  if (!post)
+    return post.error();
   // The options checked the session's right to add a key; the ceremony
   // binds the result to that very session.
   auto session = require_any_session(req);
   if (!session)
     return session.error();
-  auto ceremony = finish_ceremony(
-      s_.store, ceremony_handle(req, *handle, s_.config),
-      ceremony_kind::add_credential, session->row.token_hash, s_.clock.now());
+  const std::optional<active_session> current = *session;
+  auto ceremony =
+      take_ceremony(req, *post, ceremony_kind::add_credential, current);
   if (!ceremony)
     return ceremony.error();
-  if (ceremony->user != session->row.user)
-    return api_failure(api_error::ceremony_user_mismatch);
   auto verified =
-      verify_new_credential(s_, s_.store, *ceremony, **credential,
+      verify_new_credential(s_, s_.store, *ceremony, *post->credential,
                             webauthn::credential_json_form::browser);
   if (!verified) {
     audit(session->row.user, "credential_added", "refused", ctx,
@@ -527,10 +471,7 @@ api_result<response> account_api::remove_key(const request& req,
   (void)s_.store.delete_sessions(session->row.user, session->row.token_hash);
   audit(session->row.user, "credential_removed", "ok", ctx,
         {{"credential", common::base64url_encode(*id)}});
-  response res{http::status::no_content, req.version()};
-  res.set(http::field::cache_control, "no-store");
-  res.prepare_payload();
-  return res;
+  return no_content(req.version());
 }
 
 using route = api_route<account_api>;

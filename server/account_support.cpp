@@ -58,6 +58,47 @@ json session_json(const session_state& state, assurance_level level,
           {"expiresAt", common::format_time(expires)}};
 }
 
+api_result<ceremony_post> read_ceremony_post(const request& req) {
+  auto body = json_object_body(req, {"ceremony", "credential"});
+  if (!body)
+    return body.error();
+  ceremony_post post;
+  post.body = std::move(*body);
+  auto handle =
+      optional_string_member(post.body, "ceremony", kCeremonyHandleMax);
+  if (!handle)
+    return handle.error();
+  post.handle = std::move(*handle);
+  auto credential = object_member(post.body, "credential", true);
+  if (!credential)
+    return credential.error();
+  post.credential = *credential;
+  return post;
+}
+
+response account_base::answer_ceremony(const ceremony_started& started,
+                                       const request& req) const {
+  auto res = json_answer(
+      http::status::ok,
+      {{"ceremony", started.handle}, {"publicKey", started.options}},
+      req.version());
+  res.set(http::field::set_cookie, ceremony_cookie(started.handle, s_.config));
+  return res;
+}
+
+api_result<storage::ceremony> account_base::take_ceremony(
+    const request& req, const ceremony_post& post, storage::ceremony_kind kind,
+    const std::optional<active_session>& session) const {
+  auto taken =
+      finish_ceremony(s_.store, ceremony_handle(req, post.handle, s_.config),
+                      kind, session_hash_of(session), s_.clock.now());
+  if (!taken)
+    return taken.error();
+  if (session && taken->user && *taken->user != session->row.user)
+    return api_failure(api_error::ceremony_user_mismatch);
+  return taken;
+}
+
 response account_base::answer(std::string_view name, bool state_changing,
                               const api_body& body, const request& req,
                               request_context& ctx) {

@@ -45,6 +45,15 @@ nlohmann::json session_json(const session_state& state, assurance_level level,
 
 using api_body = std::function<api_result<response>()>;
 
+// The body every ceremony result posts: the handle (or the cookie's) and
+// the credential as toJSON() gives it.
+struct ceremony_post {
+  nlohmann::json body;
+  std::optional<std::string> handle;
+  const nlohmann::json* credential = nullptr;  // into body
+};
+api_result<ceremony_post> read_ceremony_post(const request& req);
+
 class account_base {
  public:
   explicit account_base(services& s) : s_(s) {}
@@ -68,6 +77,16 @@ class account_base {
   };
 
   api_result<void> limit_ceremony_start(const request_context& ctx);
+  // The options answer: the handle, in the body and a cookie, and the
+  // Level 3 JSON options.
+  response answer_ceremony(const ceremony_started& started,
+                           const request& req) const;
+  // Takes the posted ceremony of `kind`, begun in `session`, and checks
+  // that it was for the session's user when it names one.
+  api_result<storage::ceremony> take_ceremony(
+      const request& req, const ceremony_post& post,
+      storage::ceremony_kind kind,
+      const std::optional<active_session>& session) const;
   // A session that may do everything (not_signed_in otherwise, and
   // second_factor_required for one that is half way).
   api_result<active_session> require_session(const request& req) const;

@@ -92,8 +92,7 @@ constexpr std::array<error_info, 41> kErrors = {{
      "This is the account's last second factor; add another first."},
     {"admin_unauthorized", http::status::unauthorized,
      "An admin key is needed: Authorization: Bearer KEY."},
-    {"admin_forbidden", http::status::forbidden,
-     "This key may not do that."},
+    {"admin_forbidden", http::status::forbidden, "This key may not do that."},
     {"user_not_found", http::status::not_found, "No such user."},
 }};
 
@@ -172,6 +171,13 @@ response json_answer(http::status status, const nlohmann::json& body,
   res.set(http::field::cache_control, "no-store");
   res.body() =
       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.prepare_payload();
+  return res;
+}
+
+response no_content(unsigned version) {
+  response res{http::status::no_content, version};
+  res.set(http::field::cache_control, "no-store");
   res.prepare_payload();
   return res;
 }

@@ -102,6 +102,9 @@ response problem_for(const api_failure& failure, unsigned version,
 response json_answer(http::status status, const nlohmann::json& body,
                      unsigned version);
 
+// 204 with no body, never cached.
+response no_content(unsigned version);
+
 // The checks of every state-changing request of the account API (CSRF):
 // the body is JSON by its Content-Type, and the Origin header names one of
 // the configured origins. A request without Origin is refused: browsers

@@ -316,10 +316,7 @@ api_result<response> factor_api::remove_totp(const request& req,
     return api_failure(api_error::internal);
   (void)s_.store.delete_sessions(user_id, session->row.token_hash);
   audit(user_id, "totp_removed", "ok", ctx);
-  response res{http::status::no_content, req.version()};
-  res.set(http::field::cache_control, "no-store");
-  res.prepare_payload();
-  return res;
+  return no_content(req.version());
 }
 
 api_result<response> factor_api::count_codes(const request& req,
@@ -400,10 +397,7 @@ api_result<response> factor_api::end_session(const request& req,
     return api_failure(api_error::credential_not_found, "No such session.");
   (void)s_.store.delete_session(*id);
   audit(session->row.user, "session_ended", "ok", ctx);
-  response res{http::status::no_content, req.version()};
-  res.set(http::field::cache_control, "no-store");
-  res.prepare_payload();
-  return res;
+  return no_content(req.version());
 }
 
 api_result<response> factor_api::update_settings(const request& req,

@@ -225,10 +225,7 @@ api_result<response> password_api::change(const request& req,
   guess_limits(s_).clear(user->username);
   audit(user->id, "password_changed", "ok", ctx,
         {{"after_reset", session->state.password_reset}});
-  response res{http::status::no_content, req.version()};
-  res.set(http::field::cache_control, "no-store");
-  res.prepare_payload();
-  return res;
+  return no_content(req.version());
 }
 
 // A token's session: half way (a second factor must follow) for a reset,
