@@ -61,6 +61,18 @@ class factor_api : public account_base {
   // The code of a TOTP request, and the user's confirmed enrollment opened.
   api_result<std::string> code_member(const request& req) const;
   api_result<totp::secret> open_secret(const storage::totp_enrollment& e);
+  // What a guessed code comes to: nothing when it matches, otherwise the
+  // reason it is refused; an error is one that is not the guesser's.
+  using guess = api_result<std::optional<std::string>>;
+  static guess refusal(std::string reason) {
+    return std::optional<std::string>(std::move(reason));
+  }
+  // The frame of a second step by code: the guessing limits before, each
+  // refusal counted against them and audited, the session raised after.
+  template <typename Check>
+  api_result<response> code_step(const request& req, request_context& ctx,
+                                 guessed_factor factor, std::string_view method,
+                                 Check check);
   // Finishes the sign-in the session began, with `method` as its second
   // factor.
   api_result<response> finish_second_step(const request& req,
@@ -120,8 +132,12 @@ api_result<response> factor_api::finish_second_step(
                             session, http::status::ok);
 }
 
-api_result<response> factor_api::sign_in_totp(const request& req,
-                                              request_context& ctx) {
+template <typename Check>
+api_result<response> factor_api::code_step(const request& req,
+                                           request_context& ctx,
+                                           guessed_factor factor,
+                                           std::string_view method,
+                                           Check check) {
   auto code = code_member(req);
   if (!code)
     return code.error();
@@ -130,90 +146,82 @@ api_result<response> factor_api::sign_in_totp(const request& req,
     return step.error();
   auto& [session, user] = *step;
   const guess_limits limits(s_);
-  if (auto allowed = limits.before(guessed_factor::totp, user.username,
-                                   ctx.remote_address);
+  if (auto allowed = limits.before(factor, user.username, ctx.remote_address);
       !allowed) {
-    count("totp", "limited");
+    count(method, "limited");
     return allowed.error();
   }
-  const auto refuse = [&](std::string reason) -> api_result<response> {
-    limits.failed(guessed_factor::totp, user.username, ctx.remote_address);
+  auto outcome = check(*code, user);
+  if (!outcome)
+    return outcome.error();
+  if (*outcome) {
+    limits.failed(factor, user.username, ctx.remote_address);
     audit(user.id, "sign_in", "refused", ctx,
-          {{"method", "totp"}, {"reason", reason}});
-    count("totp", "refused");
+          {{"method", method}, {"reason", **outcome}});
+    count(method, "refused");
     api_failure failed(api_error::sign_in_failed);
-    failed.reason = std::move(reason);
+    failed.reason = std::move(**outcome);
     return failed;
-  };
-  // Once the user has a key, a code that could be phished does not do.
-  const auto next = next_factors(user);
-  if (std::find(next.begin(), next.end(), "totp") == next.end())
-    return refuse("totp_not_allowed");
-  auto state = s_.store.find_totp(user.id);
-  if (!state || !state->confirmed)
-    return refuse("totp_not_enrolled");
-  auto key = open_secret(*state->confirmed);
-  if (!key)
-    return key.error();
-  auto accepted = totp::accept_code(*code, *key, s_.clock.now(),
-                                    params_of(*state->confirmed),
-                                    state->confirmed->last_step);
-  if (!accepted)
-    return refuse(common::error_name(accepted.error()));
-  // The store decides a race: of two requests with one code, one wins.
-  if (!s_.store.accept_totp_step(user.id, *accepted))
-    return refuse("code_already_used");
-  limits.succeeded(guessed_factor::totp, user.username);
-  return finish_second_step(req, ctx, session, user, "totp");
+  }
+  limits.succeeded(factor, user.username);
+  return finish_second_step(req, ctx, session, user, method);
+}
+
+api_result<response> factor_api::sign_in_totp(const request& req,
+                                              request_context& ctx) {
+  return code_step(
+      req, ctx, guessed_factor::totp, "totp",
+      [&](const std::string& code, const storage::user& user) -> guess {
+        // Once the user has a key, a code that could be phished does not do.
+        const auto next = next_factors(user);
+        if (std::find(next.begin(), next.end(), "totp") == next.end())
+          return refusal("totp_not_allowed");
+        auto state = s_.store.find_totp(user.id);
+        if (!state || !state->confirmed)
+          return refusal("totp_not_enrolled");
+        auto key = open_secret(*state->confirmed);
+        if (!key)
+          return key.error();
+        auto accepted = totp::accept_code(code, *key, s_.clock.now(),
+                                          params_of(*state->confirmed),
+                                          state->confirmed->last_step);
+        if (!accepted)
+          return refusal(common::error_name(accepted.error()));
+        // The store decides a race: of two requests with one code, one wins.
+        if (!s_.store.accept_totp_step(user.id, *accepted))
+          return refusal("code_already_used");
+        return std::nullopt;
+      });
 }
 
 api_result<response> factor_api::sign_in_recovery(const request& req,
                                                   request_context& ctx) {
-  auto code = code_member(req);
-  if (!code)
-    return code.error();
-  auto step = second_step(req);
-  if (!step)
-    return step.error();
-  auto& [session, user] = *step;
-  const guess_limits limits(s_);
-  if (auto allowed = limits.before(guessed_factor::recovery_code, user.username,
-                                   ctx.remote_address);
-      !allowed) {
-    count("recovery-code", "limited");
-    return allowed.error();
-  }
-  const auto refuse = [&](std::string reason) -> api_result<response> {
-    limits.failed(guessed_factor::recovery_code, user.username,
-                  ctx.remote_address);
-    audit(user.id, "sign_in", "refused", ctx,
-          {{"method", "recovery-code"}, {"reason", reason}});
-    count("recovery-code", "refused");
-    api_failure failed(api_error::sign_in_failed);
-    failed.reason = std::move(reason);
-    return failed;
-  };
-  auto normalized = totp::normalize_recovery_code(*code);
-  if (!normalized)
-    return refuse(common::error_name(normalized.error()));
-  // One hash whatever the lookup id: an unknown one is checked against the
-  // dummy, so the time does not tell which ids exist.
-  const auto lookup = normalized->substr(0, totp::kRecoveryLookupLength);
-  const auto stored = s_.store.find_recovery_code(user.id, lookup);
-  const std::string& hash = stored ? stored->hash : s_.recovery->dummy_hash();
-  const auto matched = s_.recovery->verify(hash, *normalized);
-  if (!stored || !matched)
-    return refuse("recovery_code_invalid");
-  if (!s_.store.use_recovery_code(user.id, lookup, s_.clock.now()))
-    return refuse("recovery_code_already_used");
-  // The way back in also unlocks what the lost factors had locked.
-  limits.clear(user.username);
-  add_user_notice(s_.store, user,
-                  {{"type", "recovery_code_used"},
-                   {"at", common::format_time(s_.clock.now())},
-                   {"address", ctx.remote_address}});
-  audit(user.id, "recovery_code_used", "ok", ctx);
-  return finish_second_step(req, ctx, session, user, "recovery-code");
+  return code_step(
+      req, ctx, guessed_factor::recovery_code, "recovery-code",
+      [&](const std::string& code, const storage::user& user) -> guess {
+        auto normalized = totp::normalize_recovery_code(code);
+        if (!normalized)
+          return refusal(common::error_name(normalized.error()));
+        // One hash whatever the lookup id: an unknown one is checked against
+        // the dummy, so the time does not tell which ids exist.
+        const auto lookup = normalized->substr(0, totp::kRecoveryLookupLength);
+        const auto stored = s_.store.find_recovery_code(user.id, lookup);
+        const std::string& hash =
+            stored ? stored->hash : s_.recovery->dummy_hash();
+        const auto matched = s_.recovery->verify(hash, *normalized);
+        if (!stored || !matched)
+          return refusal("recovery_code_invalid");
+        if (!s_.store.use_recovery_code(user.id, lookup, s_.clock.now()))
+          return refusal("recovery_code_already_used");
+        // The way back in also unlocks what the lost factors had locked.
+        guess_limits(s_).clear(user.username);
+        add_user_notice(s_.store, user,
+                        {{"type", "recovery_code_used"},
+                         {"at", common::format_time(s_.clock.now())},
+                         {"address", ctx.remote_address}});
+        audit(user.id, "recovery_code_used", "ok", ctx);
+        return std::nullopt;
+      });
 }
 
 api_result<response> factor_api::start_totp(const request& req,

@@ -31,6 +31,8 @@ class password_api : public account_base {
   api_result<response> begin_enrollment(const request&, request_context&);
 
  private:
+  api_result<storage::user> redeem_token(const request& req,
+                                         ceremony_kind kind);
   storage::password_cost cost() const {
     return {static_cast<std::uint32_t>(s_.config.password_memory_kib),
             static_cast<std::uint32_t>(s_.config.password_passes), 1};
@@ -228,23 +230,31 @@ api_result<response> password_api::change(const request& req,
   return no_content(req.version());
 }
 
-// A token's session: half way (a second factor must follow) for a reset,
-// enrollment-only for an enrollment link.
-api_result<response> password_api::begin_reset(const request& req,
-                                               request_context& ctx) {
+// The user a one-time token in the body was issued for; the token is spent.
+api_result<storage::user> password_api::redeem_token(const request& req,
+                                                     ceremony_kind kind) {
   auto body = json_object_body(req, {"token"});
   if (!body)
     return body.error();
   auto token = string_member(*body, "token", kTokenMax);
   if (!token)
     return token.error();
-  auto user_id = redeem_one_time_token(
-      s_.store, *token, ceremony_kind::password_reset, s_.clock.now());
+  auto user_id = redeem_one_time_token(s_.store, *token, kind, s_.clock.now());
   if (!user_id)
     return user_id.error();
   auto user = s_.store.find_user(*user_id);
   if (!user)
     return api_failure(api_error::ceremony_unknown);
+  return std::move(*user);
+}
+
+// A token's session: half way (a second factor must follow) for a reset,
+// enrollment-only for an enrollment link.
+api_result<response> password_api::begin_reset(const request& req,
+                                               request_context& ctx) {
+  auto user = redeem_token(req, ceremony_kind::password_reset);
+  if (!user)
+    return user.error();
   audit(user->id, "password_reset_begun", "ok", ctx);
   session_state state;
   state.kind = session_kind::partial;
@@ -257,19 +267,9 @@ api_result<response> password_api::begin_reset(const request& req,
 
 api_result<response> password_api::begin_enrollment(const request& req,
                                                     request_context& ctx) {
-  auto body = json_object_body(req, {"token"});
-  if (!body)
-    return body.error();
-  auto token = string_member(*body, "token", kTokenMax);
-  if (!token)
-    return token.error();
-  auto user_id = redeem_one_time_token(
-      s_.store, *token, ceremony_kind::factor_reset, s_.clock.now());
-  if (!user_id)
-    return user_id.error();
-  auto user = s_.store.find_user(*user_id);
+  auto user = redeem_token(req, ceremony_kind::factor_reset);
   if (!user)
-    return api_failure(api_error::ceremony_unknown);
+    return user.error();
   guess_limits(s_).clear(user->username);
   audit(user->id, "enrollment_link_used", "ok", ctx);
   session_state state;
