@@ -2,6 +2,7 @@
 // as the layers they need arrive.
 #include "server/admin_commands.hpp"
 #include "server/app.hpp"
+#include "server/command_support.hpp"
 #include "server/metadata_command.hpp"
 #include "server/settings.hpp"
 #include "server/user_commands.hpp"
@@ -48,28 +49,16 @@ constexpr std::string_view kServeUsage =
     "\n"
     "Options:\n";
 
-void print(std::FILE* to, std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), to);
-}
-
-bool wants_help(std::span<const std::string_view> args) {
-  for (const auto arg : args) {
-    if (arg == "--help" || arg == "-h")
-      return true;
-  }
-  return false;
-}
-
 int run_serve(std::span<const std::string_view> args, char** envp) {
-  if (wants_help(args)) {
+  if (server::wants_help(args)) {
     server::settings defaults;
-    print(stdout, kServeUsage);
-    print(stdout, server::serve_options(defaults).help());
+    server::say(stdout, kServeUsage);
+    server::say(stdout, server::serve_options(defaults).help());
     return 0;
   }
   auto config = server::load_settings(args, common::latchkey_environment(envp));
   if (!config) {
-    print(stderr, "latchkey: " + config.error().message() + "\n");
+    server::say(stderr, "latchkey: " + config.error().message() + "\n");
     return 2;
   }
   const common::logger log(config->level);
@@ -82,11 +71,11 @@ int main(int argc, char** argv, char** envp) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
       args[0] == "help") {
-    print(args.empty() ? stderr : stdout, kUsage);
+    server::say(args.empty() ? stderr : stdout, kUsage);
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    print(stdout, "latchkey " LATCHKEY_VERSION "\n");
+    server::say(stdout, "latchkey " LATCHKEY_VERSION "\n");
     return 0;
   }
   const std::span<const std::string_view> rest(args.begin() + 1, args.end());
@@ -114,7 +103,7 @@ int main(int argc, char** argv, char** envp) {
     return server::run_keys(rest, common::latchkey_environment(envp), stdout,
                             stderr);
   }
-  print(stderr, "latchkey: unknown command \"" + std::string(args[0]) +
-                    "\" (see latchkey --help)\n");
+  server::say(stderr, "latchkey: unknown command \"" + std::string(args[0]) +
+                          "\" (see latchkey --help)\n");
   return 2;
 }

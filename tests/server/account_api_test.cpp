@@ -15,17 +15,12 @@
 using server::http::field;
 using server::http::verb;
 using test_support::api_client;
+using test_support::code_of;
 using test_support::json_of;
+using test_support::kOrigin;
 using test_support::server_process;
 
 namespace {
-
-const std::string kOrigin = "http://localhost:8080";
-
-std::string code_of(const server::response& res) {
-  const auto body = json_of(res);
-  return body.value("code", std::string());
-}
 
 // Opens the server's database beside it, as a second node or an operator
 // would.

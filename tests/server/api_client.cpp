@@ -76,6 +76,10 @@ nlohmann::json json_of(const server::response& res) {
   return parsed;
 }
 
+std::string code_of(const server::response& res) {
+  return json_of(res).value("code", std::string());
+}
+
 common::bytes challenge_of(const nlohmann::json& options_answer) {
   const auto text =
       options_answer.at("publicKey").at("challenge").get<std::string>();

@@ -41,7 +41,13 @@ class api_client {
   std::uint16_t port_;
 };
 
+// The origin the test servers are configured with (their default).
+inline const std::string kOrigin = "http://localhost:8080";
+
 nlohmann::json json_of(const server::response& res);
+
+// The `code` of a problem answer, empty when there is none.
+std::string code_of(const server::response& res);
 
 // Someone with one credential on a software authenticator.
 struct person {

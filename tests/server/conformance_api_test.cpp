@@ -11,11 +11,10 @@
 using server::http::verb;
 using test_support::api_client;
 using test_support::json_of;
+using test_support::kOrigin;
 using test_support::server_process;
 
 namespace {
-
-const std::string kOrigin = "http://localhost:8080";
 
 // The conformance form of a registration: no rawId needed, extension
 // outputs under getClientExtensionResults.

@@ -21,17 +21,14 @@
 using server::http::field;
 using server::http::verb;
 using test_support::api_client;
+using test_support::code_of;
 using test_support::json_of;
+using test_support::kOrigin;
 using test_support::server_process;
 
 namespace {
 
-const std::string kOrigin = "http://localhost:8080";
 const std::string kPassword = "correct horse battery staple";
-
-std::string code_of(const server::response& res) {
-  return json_of(res).value("code", std::string());
-}
 
 server::response password_sign_up(api_client& c, const std::string& name,
                                   const std::string& password = kPassword) {
