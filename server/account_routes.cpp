@@ -301,6 +301,11 @@ api_result<response> account_api::me(const request& req, request_context&) {
 
 api_result<response> account_api::signout(const request& req,
                                           request_context& ctx) {
+  // No body is needed; one that is sent is held to the rules of the rest.
+  if (!req.body().empty()) {
+    if (auto body = json_object_body(req, {}); !body)
+      return body.error();
+  }
   if (auto session = s_.sessions.current(req, s_.clock.now())) {
     s_.sessions.end(*session);
     audit(session->row.user, "sign_out", "ok", ctx);

@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include "common/crypto.hpp"
+#include "server/account_admin.hpp"
 #include "server/account_routes.hpp"
 #include "server/admin_routes.hpp"
 #include "server/conformance_routes.hpp"
@@ -190,9 +191,12 @@ std::optional<std::string> load_factors(
 }
 
 // Expired ceremonies and sessions go once a minute.
-void schedule_sweep(asio::steady_timer& timer, services& s) {
+// Expired rows go every minute. Old audit addresses go at start and then
+// hourly: that update reads the whole audit table, and an hour more of
+// keeping them is well inside any retention an operator would set.
+void schedule_sweep(asio::steady_timer& timer, services& s, int minute = 0) {
   timer.expires_after(std::chrono::minutes(1));
-  timer.async_wait([&timer, &s](boost::system::error_code ec) {
+  timer.async_wait([&timer, &s, minute](boost::system::error_code ec) {
     if (ec)
       return;
     const auto now = s.clock.now();
@@ -200,7 +204,10 @@ void schedule_sweep(asio::steady_timer& timer, services& s) {
       s.log.debug("swept", {{"rows", static_cast<std::uint64_t>(*swept)}});
     if (s.conformance_store != nullptr)
       (void)s.conformance_store->sweep(now);
-    schedule_sweep(timer, s);
+    const int next = (minute + 1) % 60;
+    if (next == 0)
+      apply_audit_retention(s);
+    schedule_sweep(timer, s, next);
   });
 }
 
@@ -262,6 +269,8 @@ int serve(const settings& config, const common::logger& log) {
     log.error("start_failed", {{"reason", *problem}});
     return 1;
   }
+  // Before the listeners bind, so that a server seen serving has applied it.
+  apply_audit_retention(shared);
   router routes = make_router(*pages, shared);
   routes.set_pool(&hashes);
   router admin_routes = make_admin_router(shared);

@@ -107,10 +107,14 @@ void guess_limits::succeeded(guessed_factor factor,
   (void)s_.store.clear_rate_limit(account_key(factor, username));
 }
 
-void guess_limits::clear(std::string_view username) const {
+void clear_guess_limits(storage::store& store, std::string_view username) {
   for (const auto f : {guessed_factor::password, guessed_factor::totp,
                        guessed_factor::recovery_code})
-    (void)s_.store.clear_rate_limit(account_key(f, username));
+    (void)store.clear_rate_limit(account_key(f, username));
+}
+
+void guess_limits::clear(std::string_view username) const {
+  clear_guess_limits(s_.store, username);
 }
 
 }  // namespace server

@@ -27,6 +27,11 @@ enum class guessed_factor { password, totp, recovery_code };
 
 std::string_view to_string(guessed_factor f) noexcept;
 
+// Removes the counts of every factor kept under `username`: what
+// guess_limits::clear does, for the operator's commands, which have a store
+// but no server around it.
+void clear_guess_limits(storage::store& store, std::string_view username);
+
 class guess_limits {
  public:
   explicit guess_limits(services& s) : s_(s) {}

@@ -23,6 +23,15 @@ void router::add_prefix(http::verb method, std::string prefix, handler h) {
   prefixes_[std::move(prefix)][method] = {std::move(h), false};
 }
 
+void router::add_pattern(http::verb method, std::string_view pattern,
+                         handler h) {
+  const auto open = pattern.find('{');
+  const auto close = pattern.find('}', open);
+  std::pair<std::string, std::string> parts{pattern.substr(0, open),
+                                            pattern.substr(close + 1)};
+  patterns_[std::move(parts)][method] = {std::move(h), false};
+}
+
 const router::methods* router::find(std::string_view path) const {
   if (const auto exact = routes_.find(path); exact != routes_.end()) {
     return &exact->second;
@@ -34,6 +43,16 @@ const router::methods* router::find(std::string_view path) const {
     if (!rest.empty() && rest.find('/') == std::string_view::npos) {
       return &by_method;
     }
+  }
+  for (const auto& [parts, by_method] : patterns_) {
+    const auto& [head, tail] = parts;
+    if (path.size() <= head.size() + tail.size() || !path.starts_with(head) ||
+        !path.ends_with(tail))
+      continue;
+    const auto segment =
+        path.substr(head.size(), path.size() - head.size() - tail.size());
+    if (segment.find('/') == std::string_view::npos)
+      return &by_method;
   }
   return nullptr;
 }

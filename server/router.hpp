@@ -46,6 +46,12 @@ class router {
   // handler reads the segment from the target itself.
   void add_prefix(http::verb method, std::string prefix, handler h);
 
+  // A route for every path that `pattern` matches, where one segment
+  // written as a name in braces stands for any non-empty segment, such as
+  // "/admin/v1/users/{username}/disable"; the handler reads the segment
+  // from the target itself.
+  void add_pattern(http::verb method, std::string_view pattern, handler h);
+
   // A route whose handler blocks (a password hash, a slow store call):
   // dispatch runs it on `pool`, and answers 503 when the pool is full.
   void add_pooled(http::verb method, std::string path, handler h);
@@ -78,6 +84,8 @@ class router {
 
   std::map<std::string, methods, std::less<>> routes_;
   std::map<std::string, methods, std::less<>> prefixes_;
+  // By the text before and after the segment in braces.
+  std::map<std::pair<std::string, std::string>, methods> patterns_;
   fallback fallback_;
   worker_pool* pool_ = nullptr;
 };

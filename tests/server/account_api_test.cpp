@@ -4,10 +4,12 @@
 #include "server_process.hpp"
 
 #include "common/encoding.hpp"
+#include "server/account_routes.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -589,4 +591,66 @@ TEST_CASE("the related origins document lists the configured origins") {
   CHECK(
       json_of(res)["origins"] ==
       nlohmann::json::array({"https://example.com", "https://example.co.uk"}));
+}
+
+// Every route that takes a body, from the router's own table, so that a
+// route added later is covered without being listed here.
+TEST_CASE("every account route with a body names what is wrong with it") {
+  server_process server;
+  api_client client(server.port(), kOrigin);
+  test_support::sign_up(client, "quinn");
+  std::size_t checked = 0;
+  for (const auto& route : server::account_route_list()) {
+    if (route.method != "POST" && route.method != "PATCH")
+      continue;
+    auto path = route.path;
+    if (const auto at = path.find("{id}"); at != std::string::npos)
+      path.replace(at, 4, "AAAA");
+    const auto method = route.method == "POST" ? verb::post : verb::patch;
+    CAPTURE(route.method);
+    CAPTURE(path);
+    CHECK(code_of(client.send(method, path, "{", {})) == "body_not_json");
+    CHECK(code_of(client.send(method, path, "[1]", {})) == "body_not_object");
+    CHECK(code_of(client.send(method, path, R"({"a":1,"a":2})", {})) ==
+          "body_not_json");
+    CHECK(code_of(client.send(method, path, R"({"zzz":1})", {})) ==
+          "member_unknown");
+    ++checked;
+  }
+  CHECK(checked >= 20);
+  CHECK(client.get("/api/v1/me").result_int() == 200);
+}
+
+TEST_CASE("a server forgets audit addresses older than the retention") {
+  server_process first({"--audit-address-retention", "2h"});
+  {
+    auto db = open_database(first);
+    const auto now = std::chrono::system_clock::now();
+    storage::audit_event old_event;
+    old_event.at = now - std::chrono::hours(3);
+    old_event.event = "sign_in";
+    old_event.outcome = "ok";
+    old_event.address = "192.0.2.7";
+    old_event.user_agent = "Old Browser";
+    REQUIRE(db->append_audit(old_event).has_value());
+    storage::audit_event recent = old_event;
+    recent.at = now - std::chrono::hours(1);
+    REQUIRE(db->append_audit(recent).has_value());
+  }
+  // The retention runs when a server starts, and hourly after.
+  first.send_signal(SIGTERM);
+  REQUIRE(first.wait() == 0);
+  server_process second({"--database", first.folder() + "/latchkey.db",
+                         "--key-file", first.folder() + "/latchkey.key",
+                         "--audit-address-retention", "2h"});
+  auto db = open_database(first);
+  const auto events = db->list_audit(0, 10, std::nullopt);
+  REQUIRE(events.has_value());
+  REQUIRE(events->size() == 2);
+  // Newest first.
+  CHECK((*events)[0].address == "192.0.2.7");
+  CHECK((*events)[0].user_agent == "Old Browser");
+  CHECK((*events)[1].address.empty());
+  CHECK((*events)[1].user_agent.empty());
+  CHECK((*events)[1].event == "sign_in");
 }

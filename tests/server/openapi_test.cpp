@@ -4,6 +4,7 @@
 // the server serves the document exactly as the source tree holds it.
 #include "http_client.hpp"
 #include "server/account_routes.hpp"
+#include "server/admin_routes.hpp"
 #include "server/api.hpp"
 #include "server/conformance_routes.hpp"
 #include "server_process.hpp"
@@ -55,6 +56,9 @@ std::set<route> server_routes() {
     out.insert({"OPTIONS", r.path});
   }
   for (const auto& r : server::conformance_route_list())
+    out.insert({r.method, r.path});
+  // The admin listener's API, documented with its own server and tag.
+  for (const auto& r : server::admin_route_list())
     out.insert({r.method, r.path});
   return out;
 }
@@ -178,6 +182,42 @@ TEST_CASE("each state-changing account route documents the CSRF checks") {
     CHECK(std::count(forbidden.begin(), forbidden.end(),
                      "origin_not_allowed") == 1);
     CHECK(op["requestBody"]["content"].contains("application/json"));
+  }
+}
+
+TEST_CASE("each admin route documents its bearer key, tag and listener") {
+  const auto doc = load_document();
+  const auto& scheme = doc["components"]["securitySchemes"]["AdminKey"];
+  CHECK(scheme["type"] == "http");
+  CHECK(scheme["scheme"] == "bearer");
+  const auto routes = server::admin_route_list();
+  REQUIRE_FALSE(routes.empty());
+  for (const auto& r : routes) {
+    CAPTURE(r.method);
+    CAPTURE(r.path);
+    const auto& item = doc["paths"][r.path];
+    CHECK(item["servers"][0]["url"].get<std::string>().ends_with(":8081"));
+    const auto& op = item[lower(r.method)];
+    CHECK(op["tags"] == json::array({"admin"}));
+    CHECK(op["security"] == json::array({{{"AdminKey", json::array()}}}));
+    const auto& refused = resolved(doc, op["responses"]["401"]);
+    CHECK(listed_codes(refused) ==
+          std::vector<std::string>{"admin_unauthorized"});
+    CHECK(refused["headers"].contains("WWW-Authenticate"));
+    // Only introspection is open to keys of role introspect.
+    const bool introspection = r.path == "/admin/v1/introspect";
+    CHECK(op["responses"].contains("403") == !introspection);
+  }
+  // No account route claims the admin key, nor an admin route a cookie.
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, op] : item.items()) {
+      if (kMethods.count(method) == 0 || !op.contains("security"))
+        continue;
+      CAPTURE(path);
+      const bool admin = path.starts_with("/admin/");
+      for (const auto& requirement : op["security"])
+        CHECK(requirement.contains("AdminKey") == admin);
+    }
   }
 }
 

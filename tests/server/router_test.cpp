@@ -91,6 +91,24 @@ TEST_CASE("prefix routes match one more path segment") {
         http::status::method_not_allowed);
 }
 
+TEST_CASE("pattern routes match one segment in the middle") {
+  router r;
+  r.add_pattern(http::verb::post, "/users/{name}/disable",
+                [](const request&, request_context&) { return text("off"); });
+  r.add_pattern(http::verb::get, "/users/{name}",
+                [](const request&, request_context&) { return text("one"); });
+  CHECK(call(r, http::verb::post, "/users/ann/disable").body() == "off");
+  CHECK(call(r, http::verb::get, "/users/disable").body() == "one");
+  CHECK(call(r, http::verb::post, "/users//disable").result() ==
+        http::status::not_found);
+  CHECK(call(r, http::verb::post, "/users/a/b/disable").result() ==
+        http::status::not_found);
+  CHECK(call(r, http::verb::post, "/users/ann/disable/x").result() ==
+        http::status::not_found);
+  CHECK(call(r, http::verb::get, "/users/ann/disable").result() ==
+        http::status::method_not_allowed);
+}
+
 TEST_CASE("a pooled route answers from a pool thread") {
   worker_pool pool(1, 4);
   router r;
