@@ -1,7 +1,7 @@
 #include "webauthn/client_data.hpp"
 
 #include "common/encoding.hpp"
-#include "webauthn/json_text.hpp"
+#include "webauthn/json_reader.hpp"
 #include "webauthn/utf8.hpp"
 
 namespace webauthn {
@@ -9,17 +9,18 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 16;
 
-result<void> read_optional_members(const nlohmann::json& object,
+result<void> read_optional_members(const boost::json::object& object,
                                    client_data& out) {
-  if (const auto* cross = json_find(object, "crossOrigin")) {
-    if (!cross->is_boolean())
+  if (const auto* cross = find_member(object, "crossOrigin")) {
+    if (!cross->is_bool())
       return errc::json_wrong_type;
-    out.cross_origin = cross->get<bool>();
+    out.cross_origin = cross->get_bool();
   }
-  if (const auto* top = json_find(object, "topOrigin")) {
-    if (!top->is_string())
+  if (const auto* top = find_member(object, "topOrigin")) {
+    const auto* text = top->if_string();
+    if (text == nullptr)
       return errc::json_wrong_type;
-    out.top_origin = top->get<std::string>();
+    out.top_origin = std::string(*text);
   }
   return {};
 }
@@ -31,21 +32,21 @@ result<client_data> parse_client_data(common::byte_view raw) {
     return errc::input_too_large;
   if (utf8_valid_prefix(raw) != raw.size())
     return errc::client_data_not_utf8;
-  const auto parsed = parse_json_text(common::as_text(raw), kMaxDepth,
-                                      errc::client_data_malformed);
+  const auto parsed =
+      read_json(common::as_text(raw), kMaxDepth, errc::client_data_malformed);
   if (!parsed)
     return parsed.error();
-  const nlohmann::json& object = *parsed;
-  if (!object.is_object())
+  const boost::json::object* object = parsed->if_object();
+  if (object == nullptr)
     return errc::client_data_malformed;
 
-  const auto type = json_string(object, "type");
+  const auto type = string_member(*object, "type");
   if (!type)
     return type.error();
-  const auto challenge = json_string(object, "challenge");
+  const auto challenge = string_member(*object, "challenge");
   if (!challenge)
     return challenge.error();
-  const auto origin = json_string(object, "origin");
+  const auto origin = string_member(*object, "origin");
   if (!origin)
     return origin.error();
 
@@ -56,7 +57,7 @@ result<client_data> parse_client_data(common::byte_view raw) {
   out.type = std::string(*type);
   out.challenge = std::move(*decoded);
   out.origin = std::string(*origin);
-  if (const auto r = read_optional_members(object, out); !r)
+  if (const auto r = read_optional_members(*object, out); !r)
     return r.error();
   return out;
 }

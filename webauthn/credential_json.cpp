@@ -1,12 +1,14 @@
 #include "webauthn/credential_json.hpp"
 
 #include "common/encoding.hpp"
-#include "webauthn/json_text.hpp"
+#include "webauthn/json_reader.hpp"
+
+#include <boost/json/value.hpp>
 
 namespace webauthn {
 namespace {
 
-using nlohmann::json;
+namespace bj = boost::json;
 
 constexpr std::size_t kMaxDepth = 16;
 
@@ -16,8 +18,8 @@ struct credential_members {
   std::string id_text;
   std::string type;
   std::optional<std::string> authenticator_attachment;
-  json client_extension_results;
-  const json* response = nullptr;
+  nlohmann::json client_extension_results;
+  const bj::object* response = nullptr;
 };
 
 result<common::bytes> decode(std::string_view text) {
@@ -29,16 +31,17 @@ result<common::bytes> decode(std::string_view text) {
   return std::move(*decoded);
 }
 
-result<common::bytes> decode_member(const json& object, std::string_view name) {
-  const auto text = json_string(object, name);
+result<common::bytes> decode_member(const bj::object& object,
+                                    std::string_view name) {
+  const auto text = string_member(object, name);
   if (!text)
     return text.error();
   return decode(*text);
 }
 
-result<void> read_id(const json& value, credential_json_form form,
+result<void> read_id(const bj::object& value, credential_json_form form,
                      credential_members& out) {
-  const auto id_text = json_string(value, "id");
+  const auto id_text = string_member(value, "id");
   if (!id_text)
     return id_text.error();
   auto id = decode(*id_text);
@@ -46,7 +49,7 @@ result<void> read_id(const json& value, credential_json_form form,
     return id.error();
   if (id->size() > kCredentialIdMaxSize)
     return errc::credential_id_too_long;
-  const json* raw_id = json_find(value, "rawId");
+  const bj::value* raw_id = find_member(value, "rawId");
   if (raw_id == nullptr && form == credential_json_form::browser)
     return errc::json_missing_member;
   if (raw_id != nullptr) {
@@ -61,101 +64,114 @@ result<void> read_id(const json& value, credential_json_form form,
   return {};
 }
 
-result<json> read_extension_results(const json& value,
-                                    credential_json_form form) {
-  const json* results = json_find(value, "clientExtensionResults");
+result<nlohmann::json> read_extension_results(const bj::object& value,
+                                              credential_json_form form) {
+  const bj::value* results = find_member(value, "clientExtensionResults");
   if (form == credential_json_form::conformance) {
-    const json* legacy = json_find(value, "getClientExtensionResults");
+    const bj::value* legacy = find_member(value, "getClientExtensionResults");
     if (results != nullptr && legacy != nullptr)
       return make_error_code(errc::json_malformed);
     if (results == nullptr)
       results = legacy;
   }
   if (results == nullptr)
-    return json::object();
+    return nlohmann::json::object();
   if (!results->is_object())
     return make_error_code(errc::json_wrong_type);
-  return *results;
+  return to_nlohmann(*results);
 }
 
-result<credential_members> read_credential(const json& value,
+result<credential_members> read_credential(const bj::value& root,
                                            credential_json_form form) {
-  if (!value.is_object())
+  const bj::object* value = root.if_object();
+  if (value == nullptr)
     return errc::json_malformed;
   credential_members out;
-  const auto type = json_string(value, "type");
+  const auto type = string_member(*value, "type");
   if (!type)
     return type.error();
   if (*type != "public-key")
     return errc::credential_type_invalid;
   out.type = std::string(*type);
-  if (const auto r = read_id(value, form, out); !r)
+  if (const auto r = read_id(*value, form, out); !r)
     return r.error();
 
-  out.response = json_find(value, "response");
-  if (out.response == nullptr)
+  const bj::value* response = find_member(*value, "response");
+  if (response == nullptr)
     return errc::json_missing_member;
-  if (!out.response->is_object())
+  out.response = response->if_object();
+  if (out.response == nullptr)
     return errc::json_wrong_type;
 
-  if (const json* attachment = json_find(value, "authenticatorAttachment");
+  if (const bj::value* attachment =
+          find_member(*value, "authenticatorAttachment");
       attachment != nullptr && !attachment->is_null()) {
-    if (!attachment->is_string())
+    const bj::string* text = attachment->if_string();
+    if (text == nullptr)
       return errc::json_wrong_type;
-    out.authenticator_attachment = attachment->get<std::string>();
+    out.authenticator_attachment = std::string(*text);
   }
-  auto extensions = read_extension_results(value, form);
+  auto extensions = read_extension_results(*value, form);
   if (!extensions)
     return extensions.error();
   out.client_extension_results = std::move(*extensions);
   return out;
 }
 
-result<std::vector<std::string>> read_transports(const json& response) {
+result<std::vector<std::string>> read_transports(const bj::object& response) {
   std::vector<std::string> out;
-  const json* transports = json_find(response, "transports");
+  const bj::value* transports = find_member(response, "transports");
   if (transports == nullptr)
     return out;
-  if (!transports->is_array())
+  const bj::array* list = transports->if_array();
+  if (list == nullptr)
     return errc::json_wrong_type;
-  for (const json& transport : *transports) {
-    if (!transport.is_string())
+  for (const bj::value& transport : *list) {
+    const bj::string* text = transport.if_string();
+    if (text == nullptr)
       return errc::json_wrong_type;
-    out.push_back(transport.get<std::string>());
+    out.emplace_back(*text);
   }
   return out;
 }
 
 // A user handle is absent when the member is missing, null or empty: the
 // conformance tools send "" for "none".
-result<std::optional<common::bytes>> read_user_handle(const json& response) {
-  const json* handle = json_find(response, "userHandle");
+result<std::optional<common::bytes>> read_user_handle(
+    const bj::object& response) {
+  const bj::value* handle = find_member(response, "userHandle");
   if (handle == nullptr || handle->is_null())
     return std::optional<common::bytes>();
-  if (!handle->is_string())
+  const bj::string* text = handle->if_string();
+  if (text == nullptr)
     return errc::json_wrong_type;
-  if (handle->get_ref<const std::string&>().empty())
+  if (text->empty())
     return std::optional<common::bytes>();
-  auto decoded = decode(handle->get_ref<const std::string&>());
+  auto decoded = decode(std::string_view(text->data(), text->size()));
   if (!decoded)
     return decoded.error();
   return std::optional<common::bytes>(std::move(*decoded));
 }
 
-result<json> parse_text(std::string_view text) {
+result<bj::value> parse_text(std::string_view text) {
   if (text.size() > kCredentialJsonMaxSize)
     return make_error_code(errc::input_too_large);
-  return parse_json_text(text, kMaxDepth, errc::json_malformed);
+  return read_json(text, kMaxDepth, errc::json_malformed);
 }
 
-}  // namespace
+// A value the caller parsed already is read through the same text path,
+// so that there is one reader of each member. Strings that are not UTF-8
+// come out as U+FFFD, which no binary or typed member accepts.
+std::string text_of(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
-result<registration_response> parse_registration_response(
-    const json& value, credential_json_form form) {
+result<registration_response> registration_from(const bj::value& value,
+                                                credential_json_form form) {
   auto members = read_credential(value, form);
   if (!members)
     return members.error();
-  const json& response = *members->response;
+  const bj::object& response = *members->response;
   auto client_data = decode_member(response, "clientDataJSON");
   if (!client_data)
     return client_data.error();
@@ -178,20 +194,12 @@ result<registration_response> parse_registration_response(
   return out;
 }
 
-result<registration_response> parse_registration_response(
-    std::string_view json_text, credential_json_form form) {
-  const auto value = parse_text(json_text);
-  if (!value)
-    return value.error();
-  return parse_registration_response(*value, form);
-}
-
-result<authentication_response> parse_authentication_response(
-    const json& value, credential_json_form form) {
+result<authentication_response> authentication_from(const bj::value& value,
+                                                    credential_json_form form) {
   auto members = read_credential(value, form);
   if (!members)
     return members.error();
-  const json& response = *members->response;
+  const bj::object& response = *members->response;
   auto client_data = decode_member(response, "clientDataJSON");
   if (!client_data)
     return client_data.error();
@@ -218,12 +226,32 @@ result<authentication_response> parse_authentication_response(
   return out;
 }
 
+}  // namespace
+
+result<registration_response> parse_registration_response(
+    std::string_view json_text, credential_json_form form) {
+  const auto value = parse_text(json_text);
+  if (!value)
+    return value.error();
+  return registration_from(*value, form);
+}
+
+result<registration_response> parse_registration_response(
+    const nlohmann::json& value, credential_json_form form) {
+  return parse_registration_response(std::string_view(text_of(value)), form);
+}
+
 result<authentication_response> parse_authentication_response(
     std::string_view json_text, credential_json_form form) {
   const auto value = parse_text(json_text);
   if (!value)
     return value.error();
-  return parse_authentication_response(*value, form);
+  return authentication_from(*value, form);
+}
+
+result<authentication_response> parse_authentication_response(
+    const nlohmann::json& value, credential_json_form form) {
+  return parse_authentication_response(std::string_view(text_of(value)), form);
 }
 
 }  // namespace webauthn

@@ -69,6 +69,8 @@ struct authentication_response {
 // - credential_type_invalid when type is not "public-key",
 // - credential_id_mismatch when id and rawId decode to different bytes,
 // - credential_id_too_long beyond kCredentialIdMaxSize bytes.
+// The overloads taking a parsed nlohmann::json read it as its text, so the
+// size and nesting limits hold for them too.
 result<registration_response> parse_registration_response(
     std::string_view json,
     credential_json_form form = credential_json_form::browser);

@@ -1,6 +1,6 @@
 // What a whole ceremony costs next to the signature check inside it.
 //
-// For each case, "full" runs what the server runs per request: the
+// For each case, "full" runs what a relying party runs per request: the
 // credential JSON text through parse_*_response and verify_*, with the
 // stored COSE key bytes parsed anew each time; "bare" runs only OpenSSL's
 // EVP_DigestVerify with a key built once, over the same signed bytes and
