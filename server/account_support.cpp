@@ -94,7 +94,12 @@ api_result<storage::ceremony> account_base::take_ceremony(
                       kind, session_hash_of(session), s_.clock.now());
   if (!taken)
     return taken.error();
-  if (session && taken->user && *taken->user != session->row.user)
+  // Step-up and a new key act for the session's user, so their ceremony
+  // must be that user's. A sign-in may switch accounts: finish_sign_in
+  // ends the session it replaces.
+  const bool for_session_user = kind == storage::ceremony_kind::step_up ||
+                                kind == storage::ceremony_kind::add_credential;
+  if (for_session_user && (!session || taken->user != session->row.user))
     return api_failure(api_error::ceremony_user_mismatch);
   return taken;
 }

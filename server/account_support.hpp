@@ -81,8 +81,8 @@ class account_base {
   // Level 3 JSON options.
   response answer_ceremony(const ceremony_started& started,
                            const request& req) const;
-  // Takes the posted ceremony of `kind`, begun in `session`, and checks
-  // that it was for the session's user when it names one.
+  // Takes the posted ceremony of `kind`, begun in `session`. A step-up or
+  // add-credential ceremony must also be for the session's user.
   api_result<storage::ceremony> take_ceremony(
       const request& req, const ceremony_post& post,
       storage::ceremony_kind kind,

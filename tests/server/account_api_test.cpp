@@ -3,6 +3,7 @@
 #include "api_client.hpp"
 #include "server_process.hpp"
 
+#include "common/crypto.hpp"
 #include "common/encoding.hpp"
 #include "server/account_routes.hpp"
 #include "storage/sqlite_store.hpp"
@@ -143,6 +144,62 @@ TEST_CASE("every sign-in gets a new session token, and sign-out ends it") {
   CHECK(client.get("/api/v1/me").result_int() == 401);
   old_client.cookies["latchkey-session"] = second;
   CHECK(old_client.get("/api/v1/me").result_int() == 401);
+}
+
+TEST_CASE("signing in as someone else while signed in switches accounts") {
+  server_process server;
+  api_client client(server.port(), kOrigin);
+  auto erin = test_support::sign_up(client, "erin");
+  api_client other(server.port(), kOrigin);
+  auto finn = test_support::sign_up(other, "finn");
+  const auto erins = client.cookies.at("latchkey-session");
+  for (const std::string name : {"finn", ""}) {
+    CAPTURE(name);
+    const auto res = test_support::sign_in(client, finn.key, name);
+    REQUIRE_MESSAGE(res.result_int() == 200, res.body());
+    CHECK(json_of(client.get("/api/v1/me"))["user"]["username"] == "finn");
+  }
+  // Erin's session ended with the switch.
+  api_client old_client(server.port(), kOrigin);
+  old_client.cookies["latchkey-session"] = erins;
+  CHECK(old_client.get("/api/v1/me").result_int() == 401);
+  REQUIRE(test_support::sign_in(client, erin.key, "erin").result_int() == 200);
+  CHECK(json_of(client.get("/api/v1/me"))["user"]["username"] == "erin");
+}
+
+TEST_CASE("a new key's ceremony made out to another user is refused") {
+  server_process server;
+  api_client client(server.port(), kOrigin);
+  auto vic = test_support::sign_up(client, "vic");
+  api_client other(server.port(), kOrigin);
+  test_support::sign_up(other, "wes");
+  const auto answer = options_for(client, "/api/v1/credentials/options",
+                                  nlohmann::json::object());
+  // The API never makes such a ceremony; a damaged or forged row must
+  // still not add a key to the wrong account.
+  auto db = open_database(server);
+  const auto handle =
+      common::base64url_decode(answer["ceremony"].get<std::string>());
+  REQUIRE(handle.has_value());
+  const auto hash = common::sha256(*handle);
+  auto row = db->take_ceremony(hash, std::chrono::system_clock::now());
+  REQUIRE(row.has_value());
+  row->user = db->find_user_by_name("wes")->id;
+  REQUIRE(db->put_ceremony(*row).has_value());
+
+  test_support::registration_options r;
+  r.origin = kOrigin;
+  r.challenge = test_support::challenge_of(answer);
+  r.user_handle = vic.key.user_handle;
+  const auto key = test_support::make_registration(r);
+  const auto res = client.post(
+      "/api/v1/credentials/result",
+      {{"ceremony", answer["ceremony"]}, {"credential", key.to_json()}});
+  CHECK(res.result_int() == 400);
+  CHECK(code_of(res) == "ceremony_user_mismatch");
+  const auto wes = db->find_user_by_name("wes");
+  CHECK(db->list_credentials(wes->id)->size() == 1);
+  CHECK(json_of(client.get("/api/v1/credentials"))["credentials"].size() == 1);
 }
 
 TEST_CASE("a ceremony finished twice is refused the second time") {
