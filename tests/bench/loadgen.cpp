@@ -503,6 +503,16 @@ int run(const options& o) {
     return c.sign_in_until(deadline, sign_in_errors);
   });
   report_sign_ins(o, clients, sign_in_errors, sign_in_start, take_sample(o));
+  // Figures of a run with failures describe a server that was not doing
+  // its job: say so in the exit status, not only in a printed count.
+  const std::uint64_t failed =
+      registration_errors.total() + sign_in_errors.total();
+  if (failed > 0) {
+    std::fprintf(stderr,
+                 "latchkey_loadgen: %llu requests failed (listed above)\n",
+                 static_cast<unsigned long long>(failed));
+    return 3;
+  }
   return 0;
 }
 

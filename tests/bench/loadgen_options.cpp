@@ -47,8 +47,8 @@ constexpr std::string_view kUsage =
     "A sign-in counts as done when the result answer is 200 with status\n"
     "\"ok\" (conformance) or 200 (latchkey); anything else is an error, and\n"
     "the first distinct error answers are printed. Exit status: 0 after a\n"
-    "run, 1 when the server cannot be reached or no user registered, 2 on\n"
-    "bad usage.\n";
+    "run without errors, 3 after a run with some, 1 when the server cannot\n"
+    "be reached or no user registered, 2 on bad usage.\n";
 
 using parsed = boost::system::result<options, usage_error>;
 using setter = std::function<std::string(std::string_view)>;

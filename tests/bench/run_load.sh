@@ -16,7 +16,8 @@
 #   LATCHKEY_PORT  Latchkey's port (default: 18082)
 #
 # Exit status: 0 when Latchkey ran (the peer is skipped, with a message,
-# when node or npm is missing), 1 when a build, a server or a run failed.
+# when node or npm is missing), 1 when a build, a server or a run failed
+# or Latchkey answered any request with an error.
 set -eu
 set -o pipefail
 
@@ -67,11 +68,15 @@ wait_ready() {
 }
 
 # run_loadgen NAME PORT [OPTIONS...]: figures into $tmp/NAME.txt.
+# Exit status 3 (a run in which some requests failed) still leaves its
+# figures, and the error count shows in the table at the end.
 run_loadgen() {
-  local name=$1 port=$2
+  local name=$1 port=$2 status=0
   shift 2
   "$loadgen" --target "http://127.0.0.1:$port" --api conformance \
-    --server-pid "$server_pid" --connect-wait 10 "$@" | tee "$tmp/$name.txt"
+    --server-pid "$server_pid" --connect-wait 10 "$@" |
+    tee "$tmp/$name.txt" || status=$?
+  [ "$status" -eq 0 ] || [ "$status" -eq 3 ]
 }
 
 say "building latchkey_loadgen and latchkey in $build (Release)"
@@ -167,5 +172,10 @@ for name in "sign-ins per second" "server cpu per sign-in" \
 done
 if [ "$latchkey_ran" = no ]; then
   say "no figures from Latchkey: see above"
+  exit 1
+fi
+if [ "$(figure "$tmp/latchkey.txt" "sign-in errors")" != 0 ] ||
+  [ "$(figure "$tmp/latchkey.txt" "registration errors")" != 0 ]; then
+  say "Latchkey answered some requests with errors: see above"
   exit 1
 fi
