@@ -83,7 +83,8 @@ api_result<std::string> issue_one_time_token(storage::store& store,
   row.expires_at =
       now + std::chrono::duration_cast<common::time_point::duration>(lifetime);
   row.context = "{}";
-  if (auto stored = store.put_ceremony(row); !stored)
+  // Whoever asked for a new link no longer trusts where the last one went.
+  if (auto stored = store.put_sole_ceremony(row); !stored)
     return api_failure(api_error::internal);
   return common::base64url_encode(*token);
 }

@@ -58,8 +58,9 @@ nlohmann::json ceremony_context(const storage::ceremony& c);
 
 // One-time tokens an operator hands to a person (a password reset, an
 // enrollment link after an admin reset): stored like a ceremony, by hash,
-// single use, expiring after `lifetime`. Gives the token text, which is
-// never stored.
+// single use, expiring after `lifetime`. A new token voids the user's
+// earlier ones of the same kind. Gives the token text, which is never
+// stored.
 api_result<std::string> issue_one_time_token(storage::store& store,
                                              storage::ceremony_kind kind,
                                              storage::user_id user,

@@ -45,10 +45,11 @@ constexpr std::string_view kUserUsage =
     "                the account's number, without addresses, user agents\n"
     "                or details.\n"
     "\n"
-    "Links work once and expire after --reset-token-lifetime; they point\n"
-    "at the first --origin. NAME is folded like a sign-in name (Alice is\n"
-    "alice). Exit status: 0 done, 1 refused (no such user, a name taken or\n"
-    "not allowed), 2 bad usage or a database that cannot be opened.\n"
+    "Links work once, expire after --reset-token-lifetime and void the\n"
+    "user's earlier links of their kind; they point at the first --origin.\n"
+    "NAME is folded like a sign-in name (Alice is alice). Exit status: 0\n"
+    "done, 1 refused (no such user, a name taken or not allowed), 2 bad\n"
+    "usage or a database that cannot be opened.\n"
     "\n";
 
 constexpr std::string_view kAdminKeyUsage =

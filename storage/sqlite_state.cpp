@@ -124,21 +124,40 @@ audit_event read_audit(const query& q) {
   return e;
 }
 
+result<void> insert_ceremony(connection& c, const ceremony& cr) {
+  const auto inserted = execute(
+      c,
+      "INSERT INTO ceremonies (handle_hash, kind, user_id, session_hash, "
+      "challenge, user_verification, expires_at, context) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      cr.handle_hash, kind_name(cr.kind), cr.user, cr.session_hash,
+      cr.challenge, cr.user_verification, to_ms(cr.expires_at), cr.context);
+  if (!inserted) {
+    return inserted.error();
+  }
+  return {};
+}
+
 }  // namespace
 
 result<void> sqlite_store::put_ceremony(const ceremony& cr) {
-  return write(durability::normal, [&](connection& c) -> result<void> {
-    const auto inserted = execute(
-        c,
-        "INSERT INTO ceremonies (handle_hash, kind, user_id, session_hash, "
-        "challenge, user_verification, expires_at, context) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        cr.handle_hash, kind_name(cr.kind), cr.user, cr.session_hash,
-        cr.challenge, cr.user_verification, to_ms(cr.expires_at), cr.context);
-    if (!inserted) {
-      return inserted.error();
+  return write(durability::normal,
+               [&](connection& c) { return insert_ceremony(c, cr); });
+}
+
+// Operators issue these links rarely, and the table holds only live
+// ceremonies, so the scan without an index on user_id is cheap.
+result<void> sqlite_store::put_sole_ceremony(const ceremony& cr) {
+  return write(durability::full, [&](connection& c) -> result<void> {
+    if (cr.user) {
+      const auto removed =
+          execute(c, "DELETE FROM ceremonies WHERE user_id = ? AND kind = ?",
+                  *cr.user, kind_name(cr.kind));
+      if (!removed) {
+        return removed.error();
+      }
     }
-    return {};
+    return insert_ceremony(c, cr);
   });
 }
 

@@ -160,6 +160,7 @@ class sqlite_store final : public store {
   result<void> put_ceremony(const ceremony& c) override;
   result<ceremony> take_ceremony(byte_view handle_hash,
                                  time_point now) override;
+  result<void> put_sole_ceremony(const ceremony& c) override;
 
   result<void> put_session(const session& s) override;
   result<session> find_session(byte_view token_hash, time_point now) override;

@@ -207,6 +207,10 @@ class store {
   virtual result<void> put_ceremony(const ceremony& c) = 0;
   virtual result<ceremony> take_ceremony(byte_view handle_hash,
                                          time_point now) = 0;
+  // Stores `c` and, in the same transaction, removes every other ceremony
+  // of its kind for its user: a new one-time link voids those issued
+  // before it. A ceremony without a user replaces nothing.
+  virtual result<void> put_sole_ceremony(const ceremony& c) = 0;
 
   // Sessions.
   virtual result<void> put_session(const session& s) = 0;

@@ -342,6 +342,33 @@ TEST_CASE("user reset-password prints a token that redeems once") {
   CHECK(scratch.audit_of(ann.id).front().event == "password_reset_issued");
 }
 
+TEST_CASE("a new reset link voids the links of its kind issued before") {
+  scratch_database scratch;
+  const auto ann = scratch.add_user("ann");
+  const auto bob = scratch.add_user("bob");
+  scratch.add_factors(ann.id);
+  const auto token_of = [&](const std::string& command,
+                            const std::string& name) {
+    const auto r = scratch.user({command, name});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    return line_value(r.output, "token");
+  };
+  using kind = storage::ceremony_kind;
+  const auto first = token_of("reset-password", "ann");
+  const auto bobs = token_of("reset-password", "bob");
+  const auto enroll = token_of("reset-factors", "ann");
+  const auto second = token_of("reset-password", "ann");
+  CHECK_FALSE(redeems(scratch.db(), first, kind::password_reset, ann.id));
+  CHECK(redeems(scratch.db(), second, kind::password_reset, ann.id));
+  // Another user's link and a link of the other kind are not touched.
+  CHECK(redeems(scratch.db(), bobs, kind::password_reset, bob.id));
+  CHECK(redeems(scratch.db(), enroll, kind::factor_reset, ann.id));
+  const auto enroll_first = token_of("reset-factors", "ann");
+  const auto enroll_second = token_of("reset-factors", "ann");
+  CHECK_FALSE(redeems(scratch.db(), enroll_first, kind::factor_reset, ann.id));
+  CHECK(redeems(scratch.db(), enroll_second, kind::factor_reset, ann.id));
+}
+
 TEST_CASE("user reset-factors removes factors and sessions, prints a link") {
   scratch_database scratch;
   const auto ann = scratch.add_user("ann");

@@ -242,6 +242,9 @@ class sealed_rows_store final : public storage::store {
                                                    time_point) override {
     return refused<storage::ceremony>();
   }
+  storage::result<void> put_sole_ceremony(const storage::ceremony&) override {
+    return refused<void>();
+  }
   storage::result<void> put_session(const storage::session&) override {
     return refused<void>();
   }

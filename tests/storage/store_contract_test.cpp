@@ -484,6 +484,45 @@ TEST_CASE("ceremonies: every kind round-trips, a user is optional") {
         errc::not_found);
 }
 
+TEST_CASE("ceremonies: a sole one voids its user's earlier ones of its kind") {
+  fixture f;
+  using k = storage::ceremony_kind;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  auto first = sample_ceremony(1, alice.id);
+  first.kind = k::password_reset;
+  auto other_kind = sample_ceremony(2, alice.id);
+  other_kind.kind = k::factor_reset;
+  auto bobs = sample_ceremony(3, bob.id);
+  bobs.kind = k::password_reset;
+  auto anyones = sample_ceremony(4, std::nullopt);
+  anyones.kind = k::password_reset;
+  REQUIRE(f.s.put_sole_ceremony(first));
+  REQUIRE(f.s.put_sole_ceremony(other_kind));
+  REQUIRE(f.s.put_sole_ceremony(bobs));
+  REQUIRE(f.s.put_sole_ceremony(anyones));
+  auto second = sample_ceremony(5, alice.id);
+  second.kind = k::password_reset;
+  REQUIRE(f.s.put_sole_ceremony(second));
+
+  CHECK(f.s.take_ceremony(first.handle_hash, kNow).error() == errc::not_found);
+  CHECK(f.s.take_ceremony(second.handle_hash, kNow));
+  CHECK(f.s.take_ceremony(other_kind.handle_hash, kNow));
+  CHECK(f.s.take_ceremony(bobs.handle_hash, kNow));
+  CHECK(f.s.take_ceremony(anyones.handle_hash, kNow));
+  // A refused insert removes nothing: the whole step is one transaction.
+  auto third = sample_ceremony(6, alice.id);
+  third.kind = k::password_reset;
+  REQUIRE(f.s.put_sole_ceremony(third));
+  auto taken_handle = sample_ceremony(7, bob.id);
+  REQUIRE(f.s.put_ceremony(taken_handle));
+  auto clash = taken_handle;
+  clash.user = alice.id;
+  clash.kind = k::password_reset;
+  CHECK(f.s.put_sole_ceremony(clash).error() == errc::already_exists);
+  CHECK(f.s.take_ceremony(third.handle_hash, kNow));
+}
+
 TEST_CASE("ceremonies: an expired one is expired, and gone") {
   fixture f;
   const auto c = sample_ceremony(1, std::nullopt);
