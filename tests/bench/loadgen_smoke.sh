@@ -27,6 +27,7 @@ for api in latchkey conformance; do
   "$latchkey" serve --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
     --origin "$origin" --conformance-api --insecure-disable-address-limits \
     --database "$work/latchkey.db" --key-file "$work/latchkey.key" \
+    --conformance-database "$work/latchkey-conformance.db" \
     >"$work/server.log" 2>&1 &
   pid=$!
   port=""

@@ -127,6 +127,7 @@ run_latchkey() {
     --origin "http://localhost:$latchkey_port" --conformance-api \
     --insecure-disable-address-limits --log-level warn \
     --database "$tmp/latchkey.db" --key-file "$tmp/latchkey.key" \
+    --conformance-database "$tmp/latchkey-conformance.db" \
     >"$tmp/latchkey.log" 2>&1 &
   server_pid=$!
   if ! wait_ready "$latchkey_port"; then
