@@ -26,11 +26,24 @@ bool read_char(std::string_view& text, char c) {
   return true;
 }
 
+// A time_point counts nanoseconds in 64 bits, from about 1678 to 2262.
+// A time outside that is refused rather than wrapped around; the margin
+// of a second leaves room for a fraction added after.
+bool representable(std::int64_t seconds) noexcept {
+  using std::chrono::duration_cast;
+  constexpr std::int64_t lowest =
+      duration_cast<std::chrono::seconds>(time_point::duration::min()).count();
+  constexpr std::int64_t highest =
+      duration_cast<std::chrono::seconds>(time_point::duration::max()).count();
+  return seconds > lowest && seconds < highest;
+}
+
 std::optional<time_point> parse_unix_seconds(std::string_view text) {
   std::int64_t seconds = 0;
   const auto [end, ec] =
       std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec != std::errc() || end != text.data() + text.size()) {
+  if (ec != std::errc() || end != text.data() + text.size() ||
+      !representable(seconds)) {
     return std::nullopt;
   }
   return from_unix_seconds(seconds);
@@ -78,7 +91,7 @@ std::optional<time_point> parse_time(std::string_view text) {
   // (February 31 becomes March 3); such a date is refused, not moved.
   const int day = parts.tm_mday;
   const std::time_t seconds = timegm(&parts);
-  if (parts.tm_mday != day)
+  if (parts.tm_mday != day || !representable(seconds))
     return std::nullopt;
   return from_unix_seconds(seconds) +
          std::chrono::duration_cast<time_point::duration>(fraction);

@@ -57,7 +57,8 @@ inline std::int64_t to_unix_seconds(time_point t) noexcept {
 }
 
 // Parses "2025-01-01T00:00:00Z" (UTC, optional fraction of a second) or a
-// whole number of Unix seconds. Nothing else: no offsets, no local time.
+// whole number of Unix seconds. Nothing else: no offsets, no local time,
+// and no time a time_point cannot hold (before 1678 or after 2261).
 std::optional<time_point> parse_time(std::string_view text);
 
 // "2025-01-01T00:00:00.000Z": UTC, milliseconds, the form parse_time reads

@@ -76,10 +76,17 @@ TEST_CASE("parse_time reads UTC timestamps and Unix seconds only") {
        {"", "2025-01-01", "2025-01-01T00:00:00", "2025-01-01T00:00:00+01:00",
         "2025-13-01T00:00:00Z", "2025-01-01T24:00:00Z", "2025-1-01T00:00:00Z",
         "2025-01-01T00:00:00.Z", "17e8", "yesterday", "2025-02-29T00:00:00Z",
-        "2025-04-31T00:00:00Z", "2025-02-31T12:00:00Z"}) {
+        "2025-04-31T00:00:00Z", "2025-02-31T12:00:00Z",
+        // Outside what a time_point holds, found by fuzzing the MDS BLOB.
+        "1010-01-01T00:00:00Z", "1677-01-01T00:00:00Z", "2263-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999Z", "-30265833600", "9223372036854775807",
+        "-9223372036854775808"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_time(bad).has_value());
   }
+  CHECK(parse_time("1700-01-01T00:00:00Z"));
+  CHECK(parse_time("2261-12-31T23:59:59.999Z"));
+  CHECK(to_unix_seconds(*parse_time("-1")) == -1);
 }
 
 TEST_CASE("hmac_sha256 matches RFC 4231 test cases 1 and 2") {

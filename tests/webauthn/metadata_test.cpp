@@ -361,6 +361,15 @@ TEST_CASE("BLOB refusals name what was wrong") {
                         {"entries", nlohmann::json::array()}},
                        signer))
             .error() == errc::metadata_malformed);
+  // Dates a clock cannot hold (a fuzzer found the first one overflowing).
+  for (const char* date : {"1010-12-01", "9999-12-31"}) {
+    CAPTURE(date);
+    CHECK(load(make_blob({{"no", 2},
+                          {"nextUpdate", date},
+                          {"entries", nlohmann::json::array()}},
+                         signer))
+              .error() == errc::metadata_malformed);
+  }
   CHECK(store.size() == 0);
   CHECK(load(good).has_value());
 }
