@@ -161,7 +161,8 @@ result<bj::value> parse_text(std::string_view text) {
 
 // A value the caller parsed already is read through the same text path,
 // so that there is one reader of each member. Strings that are not UTF-8
-// come out as U+FFFD, which no binary or typed member accepts.
+// come out with U+FFFD: a binary member then fails as base64url, the type
+// as not "public-key", and the attachment is only ever a hint.
 std::string text_of(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
