@@ -90,7 +90,8 @@ api_result<response> account_api::signup_result(const request& req,
   if (!post)
     return post.error();
   const auto current = s_.sessions.current(req, s_.clock.now());
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_up, current);
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_up, current,
+                                ceremony_use::take);
   if (!ceremony)
     return ceremony.error();
   auto verified =
@@ -206,7 +207,8 @@ api_result<response> account_api::signin_result(const request& req,
   if (!post)
     return post.error();
   const auto current = s_.sessions.current(req, s_.clock.now());
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_in, current);
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_in, current,
+                                ceremony_use::hold);
   if (!ceremony)
     return ceremony.error();
   started_session started;
@@ -251,7 +253,8 @@ api_result<response> account_api::reauth_result(const request& req,
   if (!session)
     return session.error();
   const std::optional<active_session> replaced = *session;
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::step_up, replaced);
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::step_up, replaced,
+                                ceremony_use::hold);
   if (!ceremony)
     return ceremony.error();
   started_session started;
@@ -367,8 +370,8 @@ api_result<response> account_api::add_key_result(const request& req,
   if (!session)
     return session.error();
   const std::optional<active_session> current = *session;
-  auto ceremony =
-      take_ceremony(req, *post, ceremony_kind::add_credential, current);
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::add_credential,
+                                current, ceremony_use::take);
   if (!ceremony)
     return ceremony.error();
   auto verified =

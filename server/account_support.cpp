@@ -88,10 +88,11 @@ response account_base::answer_ceremony(const ceremony_started& started,
 
 api_result<storage::ceremony> account_base::take_ceremony(
     const request& req, const ceremony_post& post, storage::ceremony_kind kind,
-    const std::optional<active_session>& session) const {
+    const std::optional<active_session>& session, ceremony_use use) const {
+  const auto now = s_.clock.now();
   auto taken =
       finish_ceremony(s_.store, ceremony_handle(req, post.handle, s_.config),
-                      kind, session_hash_of(session), s_.clock.now());
+                      kind, session_hash_of(session), now, use);
   if (!taken)
     return taken.error();
   // Step-up and a new key act for the session's user, so their ceremony
@@ -99,8 +100,11 @@ api_result<storage::ceremony> account_base::take_ceremony(
   // ends the session it replaces.
   const bool for_session_user = kind == storage::ceremony_kind::step_up ||
                                 kind == storage::ceremony_kind::add_credential;
-  if (for_session_user && (!session || taken->user != session->row.user))
+  if (for_session_user && (!session || taken->user != session->row.user)) {
+    if (use == ceremony_use::hold)
+      (void)s_.store.take_ceremony(taken->handle_hash, now);
     return api_failure(api_error::ceremony_user_mismatch);
+  }
   return taken;
 }
 

@@ -81,12 +81,13 @@ class account_base {
   // Level 3 JSON options.
   response answer_ceremony(const ceremony_started& started,
                            const request& req) const;
-  // Takes the posted ceremony of `kind`, begun in `session`. A step-up or
-  // add-credential ceremony must also be for the session's user.
+  // Takes (or holds, see finish_ceremony) the posted ceremony of `kind`,
+  // begun in `session`. A step-up or add-credential ceremony must also be
+  // for the session's user.
   api_result<storage::ceremony> take_ceremony(
       const request& req, const ceremony_post& post,
-      storage::ceremony_kind kind,
-      const std::optional<active_session>& session) const;
+      storage::ceremony_kind kind, const std::optional<active_session>& session,
+      ceremony_use use) const;
   // A session that may do everything (not_signed_in otherwise, and
   // second_factor_required for one that is half way).
   api_result<active_session> require_session(const request& req) const;

@@ -46,24 +46,31 @@ std::optional<std::string> ceremony_handle(
 api_result<storage::ceremony> finish_ceremony(
     storage::store& store, const std::optional<std::string>& handle,
     storage::ceremony_kind kind, const common::bytes& session_hash,
-    common::time_point now) {
+    common::time_point now, ceremony_use use) {
   if (!handle || handle->empty())
     return api_failure(api_error::ceremony_missing);
   const auto bytes = common::base64url_decode(*handle);
   if (!bytes || bytes->size() != kHandleSize)
     return api_failure(api_error::ceremony_unknown);
   const auto digest = common::sha256(*bytes);
-  auto taken = store.take_ceremony(digest, now);
-  if (!taken) {
-    return api_failure(taken.error() == storage::errc::expired
-                           ? api_error::ceremony_expired
-                           : api_error::ceremony_unknown);
+  auto found = use == ceremony_use::take ? store.take_ceremony(digest, now)
+                                         : store.peek_ceremony(digest, now);
+  const auto refuse = [&](api_error why) {
+    if (use == ceremony_use::hold)
+      (void)store.take_ceremony(digest, now);
+    return api_failure(why);
+  };
+  if (!found) {
+    // An unknown handle has nothing to spend; an expired ceremony has.
+    if (found.error() != storage::errc::expired)
+      return api_failure(api_error::ceremony_unknown);
+    return refuse(api_error::ceremony_expired);
   }
-  if (taken->kind != kind)
-    return api_failure(api_error::ceremony_purpose_mismatch);
-  if (!common::constant_time_equal(taken->session_hash, session_hash))
-    return api_failure(api_error::ceremony_session_mismatch);
-  return std::move(*taken);
+  if (found->kind != kind)
+    return refuse(api_error::ceremony_purpose_mismatch);
+  if (!common::constant_time_equal(found->session_hash, session_hash))
+    return refuse(api_error::ceremony_session_mismatch);
+  return std::move(*found);
 }
 
 api_result<std::string> issue_one_time_token(storage::store& store,
@@ -93,7 +100,7 @@ api_result<storage::user_id> redeem_one_time_token(storage::store& store,
                                                    const std::string& token,
                                                    storage::ceremony_kind kind,
                                                    common::time_point now) {
-  auto taken = finish_ceremony(store, token, kind, {}, now);
+  auto taken = finish_ceremony(store, token, kind, {}, now, ceremony_use::take);
   if (!taken)
     return taken.error();
   if (!taken->user)

@@ -44,14 +44,21 @@ std::optional<std::string> ceremony_handle(
     const request& req, const std::optional<std::string>& in_body,
     const settings& config);
 
-// Takes the ceremony and checks that it was begun for `kind` in the session
-// whose hash is `session_hash` (empty: none). Fails with ceremony_missing,
-// ceremony_unknown, ceremony_expired, ceremony_purpose_mismatch or
-// ceremony_session_mismatch. The caller checks the user.
+// What finish_ceremony does with a ceremony it accepts: takes it at once,
+// or holds it for the caller, who must take it in the transaction of what
+// it decides (finish_sign_in does: one write per sign-in result instead of
+// two) or with store::take_ceremony when it refuses.
+enum class ceremony_use { take, hold };
+
+// Finds the ceremony and checks that it was begun for `kind` in the
+// session whose hash is `session_hash` (empty: none). Fails with
+// ceremony_missing, ceremony_unknown, ceremony_expired,
+// ceremony_purpose_mismatch or ceremony_session_mismatch, and the ceremony
+// is spent whenever it fails, even when held. The caller checks the user.
 api_result<storage::ceremony> finish_ceremony(
     storage::store& store, const std::optional<std::string>& handle,
     storage::ceremony_kind kind, const common::bytes& session_hash,
-    common::time_point now);
+    common::time_point now, ceremony_use use);
 
 // The ceremony's context member, parsed back.
 nlohmann::json ceremony_context(const storage::ceremony& c);

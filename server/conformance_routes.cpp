@@ -92,7 +92,8 @@ class conformance_api : public std::enable_shared_from_this<conformance_api> {
   api_result<response> assertion_result(const request&, request_context&);
 
   api_result<void> limit(const request_context& ctx);
-  api_result<storage::ceremony> take(const request& req, ceremony_kind kind);
+  api_result<storage::ceremony> take(const request& req, ceremony_kind kind,
+                                     ceremony_use use);
   response with_cookie(response res, const std::string& handle) const;
 
   services& s_;
@@ -122,10 +123,11 @@ response conformance_api::with_cookie(response res,
 }
 
 api_result<storage::ceremony> conformance_api::take(const request& req,
-                                                    ceremony_kind kind) {
+                                                    ceremony_kind kind,
+                                                    ceremony_use use) {
   return finish_ceremony(store_,
                          read_cookie(req, cookie_name(kCookie, s_.config)),
-                         kind, {}, s_.clock.now());
+                         kind, {}, s_.clock.now(), use);
 }
 
 api_result<response> conformance_api::attestation_options(
@@ -208,7 +210,8 @@ api_result<response> conformance_api::attestation_result(const request& req,
   auto body = body_object(req);
   if (!body)
     return body.error();
-  auto ceremony = take(req, ceremony_kind::conformance_registration);
+  auto ceremony =
+      take(req, ceremony_kind::conformance_registration, ceremony_use::take);
   if (!ceremony)
     return ceremony.error();
   auto verified =
@@ -280,7 +283,8 @@ api_result<response> conformance_api::assertion_result(const request& req,
   auto body = body_object(req);
   if (!body)
     return body.error();
-  auto ceremony = take(req, ceremony_kind::conformance_authentication);
+  auto ceremony =
+      take(req, ceremony_kind::conformance_authentication, ceremony_use::hold);
   if (!ceremony)
     return ceremony.error();
   auto in = finish_sign_in(s_, store_, *ceremony, *body,

@@ -231,21 +231,25 @@ api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
   input.uv = b.uv;
   std::optional<storage::user> user;
   if (b.known_user) {
-    auto found = store.find_user(*b.known_user);
-    if (!found)
-      return api_failure(api_error::not_signed_in);
-    user = std::move(*found);
+    auto found = store.find_user_credentials(*b.known_user);
+    if (!found) {
+      return api_failure(found.error() == storage::errc::not_found
+                             ? api_error::not_signed_in
+                             : api_error::internal);
+    }
+    user = std::move(found->owner);
+    input.allow = descriptors_of(found->credentials);
   } else if (b.username) {
-    if (auto found = store.find_user_by_name(*b.username))
-      user = std::move(*found);
-  }
-  if (user) {
-    auto credentials = store.list_credentials(user->id);
-    if (!credentials)
+    auto found = store.find_user_credentials(*b.username);
+    if (found) {
+      user = std::move(found->owner);
+      input.allow = descriptors_of(found->credentials);
+    } else if (found.error() != storage::errc::not_found) {
       return api_failure(api_error::internal);
-    input.allow = descriptors_of(*credentials);
-    input.user_handle = user->handle;
+    }
   }
+  if (user)
+    input.user_handle = user->handle;
   if (b.username && input.allow.empty()) {
     if (b.refuse_unknown) {
       return api_failure(api_error::member_invalid,
@@ -275,7 +279,9 @@ api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
   return ceremony_started{std::move(*handle), std::move(options->json)};
 }
 
-api_result<signed_in> finish_sign_in(services& s, storage::store& store,
+namespace {
+
+api_result<signed_in> verify_sign_in(services& s, storage::store& store,
                                      const storage::ceremony& ceremony,
                                      const json& credential,
                                      webauthn::credential_json_form form,
@@ -284,15 +290,17 @@ api_result<signed_in> finish_sign_in(services& s, storage::store& store,
   const auto parsed = webauthn::parse_authentication_response(credential, form);
   if (!parsed)
     return refused(api_error::credential_malformed, parsed.error());
-  auto stored = store.find_credential(parsed->id);
-  if (!stored)
-    return sign_in_failure("unknown_credential");
-  auto user = store.find_user(stored->user);
-  if (!user)
-    return sign_in_failure("unknown_user");
-  if (user->disabled)
+  auto owned = store.find_owned_credential(parsed->id);
+  if (!owned) {
+    return sign_in_failure(owned.error() == storage::errc::not_found
+                               ? "unknown_credential"
+                               : "store_failed");
+  }
+  auto& stored = owned->key;
+  auto& user = owned->owner;
+  if (user.disabled)
     return sign_in_failure("user_disabled");
-  if (ceremony.user && *ceremony.user != user->id)
+  if (ceremony.user && *ceremony.user != user.id)
     return sign_in_failure("credential_of_another_user");
 
   const json context = ceremony_context(ceremony);
@@ -303,66 +311,87 @@ api_result<signed_in> finish_sign_in(services& s, storage::store& store,
   expect.allowed_credentials = ids_from(context, "allow");
   expect.user_handle = bytes_from(context, "user_handle");
   webauthn::stored_credential known;
-  known.id = stored->id;
-  known.public_key = stored->public_key;
-  known.sign_count = stored->sign_count;
-  known.backup_eligible = stored->backup_eligible;
-  known.backup_state = stored->backup_state;
-  known.user_handle = user->handle;
+  known.id = stored.id;
+  known.public_key = stored.public_key;
+  known.sign_count = stored.sign_count;
+  known.backup_eligible = stored.backup_eligible;
+  known.backup_state = stored.backup_state;
+  known.user_handle = user.handle;
   const auto now = s.clock.now();
   auto result = webauthn::verify_authentication(*parsed, known, expect);
   const auto flag_clone = [&](std::string_view why) {
-    (void)store.flag_possibly_cloned(stored->id);
-    (void)store.delete_sessions(user->id, {});
+    (void)store.flag_possibly_cloned(stored.id);
+    (void)store.delete_sessions(user.id, {});
     storage::audit_event event;
     event.at = now;
-    event.user = user->id;
+    event.user = user.id;
     event.event = "credential_possibly_cloned";
     event.outcome = "flagged";
     event.address = std::string(address);
-    event.detail = json({{"credential", common::base64url_encode(stored->id)},
+    event.detail = json({{"credential", common::base64url_encode(stored.id)},
                          {"why", why}})
                        .dump();
     (void)store.append_audit(event);
     s.log.warn("credential_possibly_cloned",
-               {{"user", user->id}, {"why", std::string(why)}});
+               {{"user", user.id}, {"why", std::string(why)}});
   };
   if (!result) {
     if (result.error() == webauthn::errc::counter_not_increased)
       flag_clone("counter_not_increased");
     return sign_in_failure(common::error_name(result.error()));
   }
-  if (stored->suspended) {
+  if (stored.suspended) {
     api_failure failure(
         api_error::credential_suspended,
-        stored->suspended_reason.empty()
+        stored.suspended_reason.empty()
             ? std::string("This credential is suspended.")
-            : "This credential is suspended: " + stored->suspended_reason);
+            : "This credential is suspended: " + stored.suspended_reason);
     failure.reason = "credential_suspended";
     return failure;
   }
-  signed_in in{std::move(*user), *stored, *result};
+  signed_in in{std::move(user), stored, *result};
   in.credential.sign_count = result->sign_count;
   in.credential.backup_state = result->backup_state;
   in.credential.last_used_at = now;
   auto extra = writes ? writes(in) : sign_in_writes{};
   const storage::store::sign_in_commit commit{
-      stored->id,
+      stored.id,
       {result->sign_count, result->backup_state, now},
       std::move(extra.session),
       std::move(extra.ended_session),
-      std::move(extra.audit)};
+      std::move(extra.audit),
+      ceremony.handle_hash};
   if (auto recorded = store.commit_sign_in(commit); !recorded) {
     if (recorded.error() == storage::errc::counter_regressed) {
       flag_clone("counter_regressed");
       return sign_in_failure("counter_regressed");
     }
+    // Another result for the same ceremony committed first.
+    if (recorded.error() == storage::errc::already_used)
+      return sign_in_failure("ceremony_already_used");
     return sign_in_failure("store_failed");
   }
   if (s.stats != nullptr) {
     s.stats->add("latchkey_sign_ins_total",
                  {{"method", "passkey"}, {"outcome", "ok"}});
   }
+  return in;
+}
+
+}  // namespace
+
+api_result<signed_in> finish_sign_in(services& s, storage::store& store,
+                                     const storage::ceremony& ceremony,
+                                     const json& credential,
+                                     webauthn::credential_json_form form,
+                                     std::string_view address,
+                                     const sign_in_writer& writes) {
+  auto in =
+      verify_sign_in(s, store, ceremony, credential, form, address, writes);
+  // A refused result spends its ceremony as surely as an accepted one,
+  // whose commit took it: no second try at the same challenge.
+  if (!in)
+    (void)store.take_ceremony(ceremony.handle_hash, s.clock.now());
   return in;
 }
 

@@ -92,13 +92,14 @@ struct sign_in_writes {
 };
 using sign_in_writer = std::function<sign_in_writes(const signed_in&)>;
 
-// Verifies an assertion for `ceremony`, then records the sign-in with what
-// `writes` adds, in one transaction. Every failure is sign_in_failed, with
-// the precise reason in `reason`, except a malformed credential
-// (credential_malformed) and a suspended credential whose signature
-// verified (credential_suspended, with why). A counter that did not
-// increase flags the credential as possibly cloned and ends its owner's
-// sessions before refusing.
+// Verifies an assertion for `ceremony` (held by finish_ceremony, so with
+// its handle_hash), then takes the ceremony and records the sign-in with
+// what `writes` adds, in one transaction; a refusal takes the ceremony
+// alone. Every failure is sign_in_failed, with the precise reason in
+// `reason`, except a malformed credential (credential_malformed) and a
+// suspended credential whose signature verified (credential_suspended,
+// with why). A counter that did not increase flags the credential as
+// possibly cloned and ends its owner's sessions before refusing.
 api_result<signed_in> finish_sign_in(services& s, storage::store& store,
                                      const storage::ceremony& ceremony,
                                      const nlohmann::json& credential,

@@ -161,45 +161,81 @@ result<void> sqlite_store::put_sole_ceremony(const ceremony& cr) {
   });
 }
 
+namespace {
+
+// The ceremony columns after handle_hash, in the order read_ceremony reads.
+constexpr std::string_view kCeremonyColumns =
+    "kind, user_id, session_hash, challenge, user_verification, expires_at, "
+    "context";
+
+// Reads a row into `out`; false when its kind is not one this binary
+// knows, which must not finish as some other kind.
+bool read_ceremony(const query& q, ceremony& out) {
+  const auto kind = kind_from_name(q.text(0));
+  out.kind = kind.value_or(ceremony_kind{});
+  out.user = q.optional_integer(1);
+  out.session_hash = q.blob(2);
+  out.challenge = q.blob(3);
+  out.user_verification = q.text(4);
+  out.expires_at = from_ms(q.integer(5));
+  out.context = q.text(6);
+  return kind.has_value();
+}
+
+result<ceremony> checked_ceremony(result<ceremony> found, bool known_kind,
+                                  byte_view handle_hash, time_point now) {
+  if (!found) {
+    return found.error();
+  }
+  if (!known_kind) {
+    return make_error_code(errc::database_corrupt);
+  }
+  if (to_ms(now) >= to_ms(found->expires_at)) {
+    return make_error_code(errc::expired);
+  }
+  found->handle_hash.assign(handle_hash.begin(), handle_hash.end());
+  return found;
+}
+
+}  // namespace
+
 result<ceremony> sqlite_store::take_ceremony(byte_view handle_hash,
                                              time_point now) {
   // DELETE ... RETURNING takes the row in one statement: of racing takers
   // exactly one gets it. An expired ceremony is removed all the same.
+  static const std::string sql =
+      "DELETE FROM ceremonies WHERE handle_hash = ? RETURNING " +
+      std::string(kCeremonyColumns);
   bool known_kind = true;
-  const auto taken = write(durability::normal, [&](connection& c) {
+  auto taken = write(durability::normal, [&](connection& c) {
     return select_one(
-        c,
-        "DELETE FROM ceremonies WHERE handle_hash = ? RETURNING kind, "
-        "user_id, session_hash, challenge, user_verification, expires_at, "
-        "context",
+        c, sql,
         [&known_kind](const query& q) {
           ceremony out;
-          const auto kind = kind_from_name(q.text(0));
-          known_kind = kind.has_value();
-          out.kind = kind.value_or(ceremony_kind{});
-          out.user = q.optional_integer(1);
-          out.session_hash = q.blob(2);
-          out.challenge = q.blob(3);
-          out.user_verification = q.text(4);
-          out.expires_at = from_ms(q.integer(5));
-          out.context = q.text(6);
+          known_kind = read_ceremony(q, out);
           return out;
         },
         handle_hash);
   });
-  if (!taken) {
-    return taken.error();
-  }
-  // A kind this binary does not know must not finish as some other kind.
-  if (!known_kind) {
-    return make_error_code(errc::database_corrupt);
-  }
-  if (to_ms(now) >= to_ms(taken->expires_at)) {
-    return make_error_code(errc::expired);
-  }
-  ceremony out = *taken;
-  out.handle_hash.assign(handle_hash.begin(), handle_hash.end());
-  return out;
+  return checked_ceremony(std::move(taken), known_kind, handle_hash, now);
+}
+
+result<ceremony> sqlite_store::peek_ceremony(byte_view handle_hash,
+                                             time_point now) {
+  static const std::string sql = "SELECT " + std::string(kCeremonyColumns) +
+                                 " FROM ceremonies WHERE handle_hash = ?";
+  bool known_kind = true;
+  auto found = read([&](connection& c) {
+    return select_one(
+        c, sql,
+        [&known_kind](const query& q) {
+          ceremony out;
+          known_kind = read_ceremony(q, out);
+          return out;
+        },
+        handle_hash);
+  });
+  return checked_ceremony(std::move(found), known_kind, handle_hash, now);
 }
 
 result<void> insert_session(connection& c, const session& s) {
@@ -516,6 +552,16 @@ result<void> sqlite_store::commit_sign_in(const sign_in_commit& commit) {
   // Sign-in bookkeeping, like record_sign_in: written to the OS before the
   // answer, synced at the next checkpoint.
   return write(durability::normal, [&](connection& c) -> result<void> {
+    if (!commit.ceremony.empty()) {
+      const auto taken = execute(
+          c, "DELETE FROM ceremonies WHERE handle_hash = ?", commit.ceremony);
+      if (!taken) {
+        return taken.error();
+      }
+      if (*taken == 0) {
+        return make_error_code(errc::already_used);
+      }
+    }
     if (auto raised = raise_counter(c, commit.credential_id, commit.update);
         !raised) {
       return raised;

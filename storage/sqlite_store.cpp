@@ -209,6 +209,45 @@ credential read_credential(const query& q) {
   return c;
 }
 
+result<user> user_by_id(connection& c, user_id id) {
+  return select_one(c,
+                    "SELECT id, handle, username, display_name, "
+                    "password_hash, policy_state, created_at, disabled "
+                    "FROM users WHERE id = ?",
+                    read_user, id);
+}
+
+result<user> user_by_name(connection& c, std::string_view username) {
+  return select_one(c,
+                    "SELECT id, handle, username, display_name, "
+                    "password_hash, policy_state, created_at, disabled "
+                    "FROM users WHERE username = ?",
+                    read_user, username);
+}
+
+result<credential> credential_by_id(connection& c, byte_view id) {
+  return select_one(
+      c,
+      "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
+      "aaguid, attestation_format, attestation_type, attestation_trusted, "
+      "attestation_object, backup_eligible, backup_state, uv_initialized, "
+      "nickname, created_at, last_used_at, possibly_cloned, suspended, "
+      "suspended_reason FROM credentials WHERE id = ?",
+      read_credential, id);
+}
+
+result<std::vector<credential>> credentials_of(connection& c, user_id user) {
+  return select_all(
+      c,
+      "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
+      "aaguid, attestation_format, attestation_type, attestation_trusted, "
+      "attestation_object, backup_eligible, backup_state, uv_initialized, "
+      "nickname, created_at, last_used_at, possibly_cloned, suspended, "
+      "suspended_reason FROM credentials WHERE user_id = ? "
+      "ORDER BY created_at, rowid",
+      read_credential, user);
+}
+
 // An update that touched no row: the row is missing.
 result<void> changed_one(const result<int>& changes) {
   if (!changes) {
@@ -244,23 +283,11 @@ result<user> sqlite_store::create_user(const new_user& u, time_point now) {
 }
 
 result<user> sqlite_store::find_user(user_id id) {
-  return read([&](connection& c) {
-    return select_one(c,
-                      "SELECT id, handle, username, display_name, "
-                      "password_hash, policy_state, created_at, disabled "
-                      "FROM users WHERE id = ?",
-                      read_user, id);
-  });
+  return read([&](connection& c) { return user_by_id(c, id); });
 }
 
 result<user> sqlite_store::find_user_by_name(std::string_view username) {
-  return read([&](connection& c) {
-    return select_one(c,
-                      "SELECT id, handle, username, display_name, "
-                      "password_hash, policy_state, created_at, disabled "
-                      "FROM users WHERE username = ?",
-                      read_user, username);
-  });
+  return read([&](connection& c) { return user_by_name(c, username); });
 }
 
 result<user> sqlite_store::find_user_by_handle(byte_view handle) {
@@ -344,29 +371,51 @@ result<void> sqlite_store::add_credential(const credential& cr) {
 }
 
 result<credential> sqlite_store::find_credential(byte_view id) {
-  return read([&](connection& c) {
-    return select_one(
-        c,
-        "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
-        "aaguid, attestation_format, attestation_type, attestation_trusted, "
-        "attestation_object, backup_eligible, backup_state, uv_initialized, "
-        "nickname, created_at, last_used_at, possibly_cloned, suspended, "
-        "suspended_reason FROM credentials WHERE id = ?",
-        read_credential, id);
-  });
+  return read([&](connection& c) { return credential_by_id(c, id); });
 }
 
 result<std::vector<credential>> sqlite_store::list_credentials(user_id user) {
-  return read([&](connection& c) {
-    return select_all(
-        c,
-        "SELECT id, user_id, public_key, algorithm, sign_count, transports, "
-        "aaguid, attestation_format, attestation_type, attestation_trusted, "
-        "attestation_object, backup_eligible, backup_state, uv_initialized, "
-        "nickname, created_at, last_used_at, possibly_cloned, suspended, "
-        "suspended_reason FROM credentials WHERE user_id = ? "
-        "ORDER BY created_at, rowid",
-        read_credential, user);
+  return read([&](connection& c) { return credentials_of(c, user); });
+}
+
+namespace {
+
+result<user_credentials> with_credentials(connection& c, result<user> owner) {
+  if (!owner) {
+    return owner.error();
+  }
+  auto credentials = credentials_of(c, owner->id);
+  if (!credentials) {
+    return credentials.error();
+  }
+  return user_credentials{std::move(*owner), std::move(*credentials)};
+}
+
+}  // namespace
+
+result<user_credentials> sqlite_store::find_user_credentials(
+    std::string_view username) {
+  return read_together([&](connection& c) {
+    return with_credentials(c, user_by_name(c, username));
+  });
+}
+
+result<user_credentials> sqlite_store::find_user_credentials(user_id id) {
+  return read_together(
+      [&](connection& c) { return with_credentials(c, user_by_id(c, id)); });
+}
+
+result<owned_credential> sqlite_store::find_owned_credential(byte_view id) {
+  return read_together([&](connection& c) -> result<owned_credential> {
+    auto key = credential_by_id(c, id);
+    if (!key) {
+      return key.error();
+    }
+    auto owner = user_by_id(c, key->user);
+    if (!owner) {
+      return owner.error();
+    }
+    return owned_credential{std::move(*key), std::move(*owner)};
   });
 }
 

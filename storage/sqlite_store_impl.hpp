@@ -146,6 +146,10 @@ class sqlite_store final : public store {
   result<void> add_credential(const credential& c) override;
   result<credential> find_credential(byte_view id) override;
   result<std::vector<credential>> list_credentials(user_id user) override;
+  result<user_credentials> find_user_credentials(
+      std::string_view username) override;
+  result<user_credentials> find_user_credentials(user_id id) override;
+  result<owned_credential> find_owned_credential(byte_view id) override;
   result<void> record_sign_in(byte_view id,
                               const sign_in_update& update) override;
   result<void> flag_possibly_cloned(byte_view id) override;
@@ -161,6 +165,8 @@ class sqlite_store final : public store {
   result<ceremony> take_ceremony(byte_view handle_hash,
                                  time_point now) override;
   result<void> put_sole_ceremony(const ceremony& c) override;
+  result<ceremony> peek_ceremony(byte_view handle_hash,
+                                 time_point now) override;
 
   result<void> put_session(const session& s) override;
   result<session> find_session(byte_view token_hash, time_point now) override;
@@ -230,6 +236,13 @@ class sqlite_store final : public store {
   template <class Body>
   auto read(Body&& body) -> decltype(body(std::declval<connection&>()));
 
+  // Runs `body(connection&)` on a pooled connection in one read
+  // transaction: for reads of several statements that must agree, and to
+  // take the database's locks once rather than for every statement.
+  template <class Body>
+  auto read_together(Body&& body)
+      -> decltype(body(std::declval<connection&>()));
+
   // Sets PRAGMA synchronous on `c` when it differs from `mode`.
   static int set_durability(pooled_connection& c, durability mode);
 
@@ -290,6 +303,27 @@ auto sqlite_store::read(Body&& body)
     return lease.error();
   }
   return body((*lease)->db);
+}
+
+template <class Body>
+auto sqlite_store::read_together(Body&& body)
+    -> decltype(body(std::declval<connection&>())) {
+  auto lease = pool_.acquire();
+  if (!lease) {
+    return lease.error();
+  }
+  connection& c = (*lease)->db;
+  if (const int rc = c.run("BEGIN"); rc != SQLITE_OK) {
+    return to_error(rc);
+  }
+  auto outcome = body(c);
+  // A read has nothing to undo: COMMIT only ends it (and a failed one
+  // leaves the connection inside, which give_back then closes).
+  if (const int rc = c.run("COMMIT"); rc != SQLITE_OK && outcome) {
+    c.run("ROLLBACK");
+    return to_error(rc);
+  }
+  return outcome;
 }
 
 }  // namespace storage::sqlite

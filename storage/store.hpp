@@ -159,6 +159,18 @@ struct audit_event {
   std::string detail;
 };
 
+// A user with every credential of theirs, read in one transaction.
+struct user_credentials {
+  user owner;
+  std::vector<credential> credentials;
+};
+
+// A credential with the user it belongs to, read in one transaction.
+struct owned_credential {
+  credential key;
+  user owner;
+};
+
 class store {
  public:
   virtual ~store() = default;
@@ -184,6 +196,13 @@ class store {
   virtual result<void> add_credential(const credential& c) = 0;
   virtual result<credential> find_credential(byte_view id) = 0;
   virtual result<std::vector<credential>> list_credentials(user_id user) = 0;
+  // find_user_by_name (or find_user) and list_credentials as one read,
+  // and find_credential with its owner: what the two halves of a sign-in
+  // read, each in one transaction instead of two.
+  virtual result<user_credentials> find_user_credentials(
+      std::string_view username) = 0;
+  virtual result<user_credentials> find_user_credentials(user_id id) = 0;
+  virtual result<owned_credential> find_owned_credential(byte_view id) = 0;
   // Raises the counter and records the use, only when the new counter is
   // greater than the stored one or both are 0; else counter_regressed and
   // nothing changes.
@@ -211,6 +230,11 @@ class store {
   // of its kind for its user: a new one-time link voids those issued
   // before it. A ceremony without a user replaces nothing.
   virtual result<void> put_sole_ceremony(const ceremony& c) = 0;
+  // Reads a ceremony without taking it (not_found, or expired), for a
+  // caller that takes it later in the transaction of what it decided
+  // (sign_in_commit::ceremony) or with take_ceremony when it refuses.
+  virtual result<ceremony> peek_ceremony(byte_view handle_hash,
+                                         time_point now) = 0;
 
   // Sessions.
   virtual result<void> put_session(const session& s) = 0;
@@ -260,15 +284,18 @@ class store {
   virtual result<std::int64_t> append_audit(const audit_event& e) = 0;
 
   // Everything a verified sign-in writes, in one transaction: the
-  // counter (as record_sign_in, and refused the same way, in which case
-  // nothing is written), the new session, the end of the session it
-  // replaces (when not empty), and its audit event.
+  // ceremony it finishes taken (when not empty; already_used when it is
+  // gone, so that of two racing results exactly one commits), the counter
+  // (as record_sign_in, and refused the same way), the new session, the
+  // end of the session it replaces (when not empty), and its audit event.
+  // Any refusal writes nothing.
   struct sign_in_commit {
     bytes credential_id;
     sign_in_update update;
     std::optional<session> new_session;
     bytes ended_session;  // token hash
     std::optional<audit_event> audit;
+    bytes ceremony;  // handle hash
   };
   virtual result<void> commit_sign_in(const sign_in_commit& c) = 0;
   // Events with id below `before` (0: from the newest), newest first.

@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -218,6 +219,89 @@ TEST_CASE("a ceremony finished twice is refused the second time") {
   const auto again = client.post("/api/v1/signin/result", body);
   CHECK(again.result_int() == 400);
   CHECK(code_of(again) == "ceremony_unknown");
+}
+
+TEST_CASE("a refused sign-in result spends its ceremony all the same") {
+  // A sign-in result is verified before its ceremony is taken (the commit
+  // takes it), so every way of refusing one must take it too.
+  server_process server;
+  api_client client(server.port(), kOrigin);
+  auto ida = test_support::sign_up(client, "ida");
+  api_client other(server.port(), kOrigin);
+  test_support::sign_up(other, "jon");
+  const auto good_assertion = [&](const nlohmann::json& answer) {
+    test_support::assertion_options a;
+    a.origin = kOrigin;
+    a.challenge = test_support::challenge_of(answer);
+    return test_support::make_assertion(ida.key, a).to_json();
+  };
+  struct refusal {
+    const char* name;
+    std::function<server::response(const nlohmann::json&, api_client&)> post;
+    const char* code;
+  };
+  const refusal refusals[] = {
+      {"a signature over another origin",
+       [&](const nlohmann::json& answer, api_client& c) {
+         test_support::assertion_options a;
+         a.origin = "https://evil.example";
+         a.challenge = test_support::challenge_of(answer);
+         return c.post("/api/v1/signin/result",
+                       {{"ceremony", answer["ceremony"]},
+                        {"credential",
+                         test_support::make_assertion(ida.key, a).to_json()}});
+       },
+       "sign_in_failed"},
+      {"a malformed credential",
+       [&](const nlohmann::json& answer, api_client& c) {
+         return c.post("/api/v1/signin/result",
+                       {{"ceremony", answer["ceremony"]},
+                        {"credential", {{"id", "AAAA"}}}});
+       },
+       "credential_malformed"},
+      {"a good assertion from another session",
+       [&](const nlohmann::json& answer, api_client&) {
+         return other.post("/api/v1/signin/result",
+                           {{"ceremony", answer["ceremony"]},
+                            {"credential", good_assertion(answer)}});
+       },
+       "ceremony_session_mismatch"},
+      {"a good assertion to the step-up route of a session",
+       [&](const nlohmann::json& answer, api_client&) {
+         return client.post("/api/v1/reauth/result",
+                            {{"ceremony", answer["ceremony"]},
+                             {"credential", good_assertion(answer)}});
+       },
+       "ceremony_purpose_mismatch"},
+  };
+  for (const auto& r : refusals) {
+    CAPTURE(r.name);
+    api_client browser(server.port(), kOrigin);
+    const auto answer =
+        options_for(browser, "/api/v1/signin/options", {{"username", "ida"}});
+    const auto refused = r.post(answer, browser);
+    CHECK(code_of(refused) == r.code);
+    const auto retried = browser.post("/api/v1/signin/result",
+                                      {{"ceremony", answer["ceremony"]},
+                                       {"credential", good_assertion(answer)}});
+    CHECK(retried.result_int() == 400);
+    CHECK(code_of(retried) == "ceremony_unknown");
+  }
+  // And a step-up refused for its signature cannot be retried either.
+  const auto step_up =
+      options_for(client, "/api/v1/reauth/options", nlohmann::json::object());
+  test_support::assertion_options wrong;
+  wrong.origin = "https://evil.example";
+  wrong.challenge = test_support::challenge_of(step_up);
+  auto res = client.post(
+      "/api/v1/reauth/result",
+      {{"ceremony", step_up["ceremony"]},
+       {"credential", test_support::make_assertion(ida.key, wrong).to_json()}});
+  CHECK(code_of(res) == "sign_in_failed");
+  res = client.post("/api/v1/reauth/result",
+                    {{"ceremony", step_up["ceremony"]},
+                     {"credential", good_assertion(step_up)}});
+  CHECK(code_of(res) == "ceremony_unknown");
 }
 
 TEST_CASE("an assertion over another challenge or origin fails sign-in") {

@@ -138,6 +138,21 @@ TEST_CASE("conformance refusals answer 400 with status failed") {
   CHECK(json_of(res)["status"] == "failed");
   res = client.send(verb::post, "/attestation/result", "{not json", {});
   CHECK(json_of(res)["status"] == "failed");
+
+  // A refused assertion spends its ceremony: the good one after it fails.
+  const auto spent =
+      json_of(client.post("/assertion/options", {{"username", "tester-2"}}));
+  a.challenge =
+      *common::base64url_decode(spent["challenge"].get<std::string>());
+  test_support::assertion_options elsewhere = a;
+  elsewhere.origin = "https://evil.example";
+  res = client.post("/assertion/result",
+                    test_support::make_assertion(key, elsewhere).to_json());
+  CHECK(res.result_int() == 400);
+  res = client.post("/assertion/result",
+                    test_support::make_assertion(key, a).to_json());
+  CHECK(res.result_int() == 400);
+  CHECK(json_of(res)["status"] == "failed");
 }
 
 TEST_CASE("conformance users and accounts cannot reach each other") {

@@ -177,6 +177,18 @@ class sealed_rows_store final : public storage::store {
       storage::user_id) override {
     return refused<std::vector<storage::credential>>();
   }
+  storage::result<storage::user_credentials> find_user_credentials(
+      std::string_view) override {
+    return refused<storage::user_credentials>();
+  }
+  storage::result<storage::user_credentials> find_user_credentials(
+      storage::user_id) override {
+    return refused<storage::user_credentials>();
+  }
+  storage::result<storage::owned_credential> find_owned_credential(
+      common::byte_view) override {
+    return refused<storage::owned_credential>();
+  }
   storage::result<void> record_sign_in(
       common::byte_view, const storage::sign_in_update&) override {
     return refused<void>();
@@ -244,6 +256,10 @@ class sealed_rows_store final : public storage::store {
   }
   storage::result<void> put_sole_ceremony(const storage::ceremony&) override {
     return refused<void>();
+  }
+  storage::result<storage::ceremony> peek_ceremony(common::byte_view,
+                                                   time_point) override {
+    return refused<storage::ceremony>();
   }
   storage::result<void> put_session(const storage::session&) override {
     return refused<void>();

@@ -301,7 +301,7 @@ TEST_CASE("commit_sign_in writes counter, session and audit, or nothing") {
   event.event = "sign_in";
   event.outcome = "ok";
   storage::store::sign_in_commit commit{
-      id, {5, true, now}, make_session(2), common::bytes(32, 1), event};
+      id, {5, true, now}, make_session(2), common::bytes(32, 1), event, {}};
   REQUIRE(f.s.commit_sign_in(commit));
   CHECK(f.s.find_credential(id)->sign_count == 5);
   CHECK(f.s.find_credential(id)->backup_state);
@@ -319,6 +319,66 @@ TEST_CASE("commit_sign_in writes counter, session and audit, or nothing") {
   CHECK(f.s.list_audit(0, 10, alice.id)->size() == 1);
   commit.credential_id = storage_test::sample_id(10);
   CHECK(f.s.commit_sign_in(commit).error() == errc::not_found);
+}
+
+TEST_CASE("commit_sign_in takes its ceremony, and commits only once") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto id = storage_test::sample_id(9);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+  auto c = sample_ceremony(1, alice.id);
+  c.kind = storage::ceremony_kind::sign_in;
+  REQUIRE(f.s.put_ceremony(c));
+  storage::store::sign_in_commit commit{id, {5, false, kNow}, std::nullopt,
+                                        {}, std::nullopt,     c.handle_hash};
+
+  // A counter refused keeps the ceremony: nothing at all is written.
+  commit.update.sign_count = 0;
+  REQUIRE(f.s.commit_sign_in({id, {7, false, kNow}, {}, {}, {}, {}}));
+  CHECK(f.s.commit_sign_in(commit).error() == errc::counter_regressed);
+  CHECK(f.s.peek_ceremony(c.handle_hash, kNow));
+
+  commit.update.sign_count = 8;
+  REQUIRE(f.s.commit_sign_in(commit));
+  CHECK(f.s.peek_ceremony(c.handle_hash, kNow).error() == errc::not_found);
+  CHECK(f.s.find_credential(id)->sign_count == 8);
+  // The same ceremony again: refused, and the counter stays.
+  commit.update.sign_count = 9;
+  CHECK(f.s.commit_sign_in(commit).error() == errc::already_used);
+  CHECK(f.s.find_credential(id)->sign_count == 8);
+}
+
+TEST_CASE("find_user_credentials and find_owned_credential read together") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto bob = f.add_user("bob");
+  const auto first = storage_test::sample_id(1);
+  const auto second = storage_test::sample_id(2);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, first)));
+  REQUIRE(
+      f.s.add_credential(storage_test::sample_credential(alice.id, second)));
+
+  const auto by_name = f.s.find_user_credentials("alice");
+  REQUIRE(by_name);
+  CHECK(by_name->owner.id == alice.id);
+  REQUIRE(by_name->credentials.size() == 2);
+  CHECK(by_name->credentials[0].id == first);
+  CHECK(by_name->credentials[1].id == second);
+  const auto by_id = f.s.find_user_credentials(bob.id);
+  REQUIRE(by_id);
+  CHECK(by_id->owner.username == "bob");
+  CHECK(by_id->credentials.empty());
+  CHECK(f.s.find_user_credentials("carol").error() == errc::not_found);
+  CHECK(f.s.find_user_credentials(storage::user_id{999}).error() ==
+        errc::not_found);
+
+  const auto owned = f.s.find_owned_credential(second);
+  REQUIRE(owned);
+  CHECK(owned->key.id == second);
+  CHECK(owned->owner.id == alice.id);
+  CHECK(owned->owner.handle == alice.handle);
+  CHECK(f.s.find_owned_credential(storage_test::sample_id(3)).error() ==
+        errc::not_found);
 }
 
 TEST_CASE("users: listed in id order, a page at a time") {
@@ -521,6 +581,28 @@ TEST_CASE("ceremonies: a sole one voids its user's earlier ones of its kind") {
   clash.kind = k::password_reset;
   CHECK(f.s.put_sole_ceremony(clash).error() == errc::already_exists);
   CHECK(f.s.take_ceremony(third.handle_hash, kNow));
+}
+
+TEST_CASE("ceremonies: peeking leaves one in place, with every field") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto c = sample_ceremony(1, alice.id);
+  REQUIRE(f.s.put_ceremony(c));
+  for (int i = 0; i < 2; ++i) {
+    const auto seen = f.s.peek_ceremony(c.handle_hash, kNow);
+    REQUIRE(seen);
+    CHECK(seen->handle_hash == c.handle_hash);
+    CHECK(seen->kind == c.kind);
+    CHECK(seen->user == alice.id);
+    CHECK(seen->session_hash == c.session_hash);
+    CHECK(seen->challenge == c.challenge);
+    CHECK(seen->expires_at == c.expires_at);
+    CHECK(seen->context == c.context);
+  }
+  CHECK(f.s.peek_ceremony(c.handle_hash, c.expires_at).error() ==
+        errc::expired);
+  CHECK(f.s.take_ceremony(c.handle_hash, kNow));
+  CHECK(f.s.peek_ceremony(c.handle_hash, kNow).error() == errc::not_found);
 }
 
 TEST_CASE("ceremonies: an expired one is expired, and gone") {
