@@ -1,11 +1,10 @@
 // The SQLite store's class, shared by the files that implement its
 // operations. Private to storage/.
 //
-// Thread-safe: connections come from a pool, one caller at a time each;
-// a background thread runs the WAL checkpoints;
-// write transactions of this process queue on one timed mutex, so they wait
-// in line rather than polling SQLite's lock (other processes still meet
-// the busy timeout).
+// Thread-safe: every read and write of this process runs on one
+// connection, in turn, under one timed mutex, so callers wait in line
+// rather than polling SQLite's lock (other processes still meet the busy
+// timeout); a background thread runs the WAL checkpoints on its own.
 #pragma once
 
 #include "storage/sqlite.hpp"
@@ -103,7 +102,7 @@ class connection_pool {
 
   result<lease> acquire();
   void give_back(std::unique_ptr<pooled_connection> c);
-  // Takes the connection out of the pool for good (the writer's).
+  // Takes the connection out of the pool for good (the store's own).
   static std::unique_ptr<pooled_connection> keep(lease&& l) noexcept {
     return std::move(l.connection_);
   }
@@ -224,6 +223,15 @@ class sqlite_store final : public store {
   }
 
  private:
+  // Runs `body(pooled_connection&)` on the one connection, under the lock
+  // (busy when it stays taken past the busy timeout). One connection for
+  // reads too: its page cache then holds what it wrote last, where a
+  // second connection would drop its whole cache at every commit of the
+  // first and read each page back from the WAL (docs/storage.md).
+  template <class Body>
+  auto locked(Body&& body)
+      -> decltype(body(std::declval<pooled_connection&>()));
+
   // Runs `body(connection&)` in one BEGIN IMMEDIATE transaction at the
   // given durability: committed when it returns a value, rolled back when
   // it returns an error.
@@ -231,14 +239,14 @@ class sqlite_store final : public store {
   auto write(durability mode, Body&& body)
       -> decltype(body(std::declval<connection&>()));
 
-  // Runs `body(connection&)` on a pooled connection, outside an explicit
-  // transaction: for single statements that read.
+  // Runs `body(connection&)` outside an explicit transaction: for single
+  // statements that read.
   template <class Body>
   auto read(Body&& body) -> decltype(body(std::declval<connection&>()));
 
-  // Runs `body(connection&)` on a pooled connection in one read
-  // transaction: for reads of several statements that must agree, and to
-  // take the database's locks once rather than for every statement.
+  // Runs `body(connection&)` in one read transaction: for reads of
+  // several statements that must agree, and to take the database's locks
+  // once rather than for every statement.
   template <class Body>
   auto read_together(Body&& body)
       -> decltype(body(std::declval<connection&>()));
@@ -250,80 +258,79 @@ class sqlite_store final : public store {
   checkpointer checkpoints_;
   connection_pool pool_;
   std::chrono::milliseconds busy_timeout_;
-  std::timed_mutex write_mutex_;
-  std::unique_ptr<pooled_connection> writer_;  // under write_mutex_
+  std::timed_mutex mutex_;
+  std::unique_ptr<pooled_connection> connection_;  // under mutex_
 };
 
 template <class Body>
-auto sqlite_store::write(durability mode, Body&& body)
-    -> decltype(body(std::declval<connection&>())) {
-  std::unique_lock lock(write_mutex_, busy_timeout_);
+auto sqlite_store::locked(Body&& body)
+    -> decltype(body(std::declval<pooled_connection&>())) {
+  std::unique_lock lock(mutex_, busy_timeout_);
   if (!lock.owns_lock()) {
     return make_error_code(errc::busy);
   }
-  // Every write of this process runs on one connection, under the lock:
-  // its page cache then holds what it wrote last, where a connection of
-  // the pool would read every page another one changed back from the WAL.
-  if (!writer_) {
+  if (!connection_) {
     auto lease = pool_.acquire();
     if (!lease) {
       return lease.error();
     }
-    writer_ = pool_.keep(std::move(*lease));
+    connection_ = pool_.keep(std::move(*lease));
   }
-  pooled_connection& c = *writer_;
-  if (const int rc = set_durability(c, mode); rc != SQLITE_OK) {
-    return to_error(rc);
-  }
-  if (const int rc = c.db.run("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
-    return to_error(rc);
-  }
-  auto outcome = body(c.db);
-  if (!outcome) {
-    c.db.run("ROLLBACK");
-    return outcome;
-  }
-  if (const int rc = c.db.run("COMMIT"); rc != SQLITE_OK) {
-    c.db.run("ROLLBACK");
-    // Left inside a transaction, it would hold the write lock: a fresh
-    // connection takes over at the next write.
-    if (sqlite3_get_autocommit(c.db.handle()) == 0) {
-      writer_.reset();
-    }
-    return to_error(rc);
+  auto outcome = body(*connection_);
+  // Left inside a transaction (a failed COMMIT and ROLLBACK), it would
+  // hold its locks: a fresh connection takes over at the next call.
+  if (sqlite3_get_autocommit(connection_->db.handle()) == 0) {
+    connection_.reset();
   }
   return outcome;
+}
+
+template <class Body>
+auto sqlite_store::write(durability mode, Body&& body)
+    -> decltype(body(std::declval<connection&>())) {
+  return locked([&](pooled_connection& c) -> decltype(body(c.db)) {
+    if (const int rc = set_durability(c, mode); rc != SQLITE_OK) {
+      return to_error(rc);
+    }
+    if (const int rc = c.db.run("BEGIN IMMEDIATE"); rc != SQLITE_OK) {
+      return to_error(rc);
+    }
+    auto outcome = body(c.db);
+    if (!outcome) {
+      c.db.run("ROLLBACK");
+      return outcome;
+    }
+    if (const int rc = c.db.run("COMMIT"); rc != SQLITE_OK) {
+      c.db.run("ROLLBACK");
+      return to_error(rc);
+    }
+    return outcome;
+  });
 }
 
 template <class Body>
 auto sqlite_store::read(Body&& body)
     -> decltype(body(std::declval<connection&>())) {
-  auto lease = pool_.acquire();
-  if (!lease) {
-    return lease.error();
-  }
-  return body((*lease)->db);
+  return locked([&](pooled_connection& c) { return body(c.db); });
 }
 
 template <class Body>
 auto sqlite_store::read_together(Body&& body)
     -> decltype(body(std::declval<connection&>())) {
-  auto lease = pool_.acquire();
-  if (!lease) {
-    return lease.error();
-  }
-  connection& c = (*lease)->db;
-  if (const int rc = c.run("BEGIN"); rc != SQLITE_OK) {
-    return to_error(rc);
-  }
-  auto outcome = body(c);
-  // A read has nothing to undo: COMMIT only ends it (and a failed one
-  // leaves the connection inside, which give_back then closes).
-  if (const int rc = c.run("COMMIT"); rc != SQLITE_OK && outcome) {
-    c.run("ROLLBACK");
-    return to_error(rc);
-  }
-  return outcome;
+  return locked([&](pooled_connection& c) -> decltype(body(c.db)) {
+    if (const int rc = c.db.run("BEGIN"); rc != SQLITE_OK) {
+      return to_error(rc);
+    }
+    auto outcome = body(c.db);
+    // A read has nothing to undo: COMMIT only ends it.
+    if (const int rc = c.db.run("COMMIT"); rc != SQLITE_OK) {
+      c.db.run("ROLLBACK");
+      if (outcome) {
+        return to_error(rc);
+      }
+    }
+    return outcome;
+  });
 }
 
 }  // namespace storage::sqlite
