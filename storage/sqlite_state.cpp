@@ -182,6 +182,21 @@ bool read_ceremony(const query& q, ceremony& out) {
   return kind.has_value();
 }
 
+// Runs `sql`, which yields kCeremonyColumns for one handle hash.
+result<ceremony> select_ceremony(connection& c, const std::string& sql,
+                                 byte_view handle_hash, bool& known_kind) {
+  return select_one(
+      c, sql,
+      [&known_kind](const query& q) {
+        ceremony out;
+        known_kind = read_ceremony(q, out);
+        return out;
+      },
+      handle_hash);
+}
+
+// Judged after the transaction, so that taking an expired ceremony still
+// removes it.
 result<ceremony> checked_ceremony(result<ceremony> found, bool known_kind,
                                   byte_view handle_hash, time_point now) {
   if (!found) {
@@ -208,14 +223,7 @@ result<ceremony> sqlite_store::take_ceremony(byte_view handle_hash,
       std::string(kCeremonyColumns);
   bool known_kind = true;
   auto taken = write(durability::normal, [&](connection& c) {
-    return select_one(
-        c, sql,
-        [&known_kind](const query& q) {
-          ceremony out;
-          known_kind = read_ceremony(q, out);
-          return out;
-        },
-        handle_hash);
+    return select_ceremony(c, sql, handle_hash, known_kind);
   });
   return checked_ceremony(std::move(taken), known_kind, handle_hash, now);
 }
@@ -226,14 +234,7 @@ result<ceremony> sqlite_store::peek_ceremony(byte_view handle_hash,
                                  " FROM ceremonies WHERE handle_hash = ?";
   bool known_kind = true;
   auto found = read([&](connection& c) {
-    return select_one(
-        c, sql,
-        [&known_kind](const query& q) {
-          ceremony out;
-          known_kind = read_ceremony(q, out);
-          return out;
-        },
-        handle_hash);
+    return select_ceremony(c, sql, handle_hash, known_kind);
   });
   return checked_ceremony(std::move(found), known_kind, handle_hash, now);
 }
