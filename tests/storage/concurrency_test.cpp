@@ -84,6 +84,38 @@ TEST_CASE("race: 32 threads take one ceremony, exactly one gets it") {
   }
 }
 
+TEST_CASE("race: results of one held ceremony on two nodes, one commits") {
+  // Each thread has read the ceremony (as a sign-in result does before it
+  // verifies) and then commits; half of them through a second store on
+  // the same file, as another server would. The ceremony's DELETE decides.
+  fixture f;
+  const auto other_node = storage_test::make_store(f.dir);
+  const auto id = storage_test::sample_id(1);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(f.alice, id)));
+  for (int round = 0; round < kRounds; ++round) {
+    storage::ceremony c;
+    c.handle_hash = common::bytes(32, static_cast<std::uint8_t>(round));
+    c.kind = storage::ceremony_kind::sign_in;
+    c.challenge = common::bytes(32, 1);
+    c.expires_at = kNow + 5min;
+    REQUIRE(f.s.put_ceremony(c));
+    REQUIRE(other_node->peek_ceremony(c.handle_hash, kNow));
+    outcome_count count;
+    race(kThreads, errc::already_used, count, [&](int t) {
+      storage::store& node = t % 2 == 0 ? f.s : *other_node;
+      // Every thread's counter is above any earlier round's, so only the
+      // ceremony can refuse it.
+      const auto counter = static_cast<std::uint32_t>(100 * (round + 1) + t);
+      return node.commit_sign_in(
+          {id, {counter, false, kNow}, {}, {}, {}, c.handle_hash});
+    });
+    CHECK(count.ok == 1);
+    CHECK(count.refused == kThreads - 1);
+    CHECK(count.other == 0);
+    CHECK(f.s.peek_ceremony(c.handle_hash, kNow).error() == errc::not_found);
+  }
+}
+
 TEST_CASE("race: 32 threads accept one TOTP step, exactly one succeeds") {
   fixture f;
   storage::totp_enrollment e;
