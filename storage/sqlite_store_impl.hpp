@@ -74,6 +74,10 @@ class checkpointer {
   std::thread thread_;
 };
 
+// Where the store's one connection comes from: the pool keeps the
+// connection that opened and migrated the database (sqlite_store::adopt)
+// and opens a fresh one, configured and watched by the checkpointer, when
+// the store has none or had to drop its own.
 class connection_pool {
  public:
   connection_pool(std::string path, std::chrono::milliseconds busy_timeout,
