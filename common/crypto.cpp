@@ -1,13 +1,44 @@
 #include "common/crypto.hpp"
 
+#include "common/openssl.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <climits>
+#include <cstdlib>
 
 namespace common {
+namespace ossl {
+namespace {
+
+const EVP_MD* fetch_or_abort(const char* name) noexcept {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr)
+    std::abort();
+  return md;
+}
+
+}  // namespace
+
+const EVP_MD* sha256_md() noexcept {
+  static const EVP_MD* const md = fetch_or_abort("SHA2-256");
+  return md;
+}
+
+const EVP_MD* sha384_md() noexcept {
+  static const EVP_MD* const md = fetch_or_abort("SHA2-384");
+  return md;
+}
+
+const EVP_MD* sha512_md() noexcept {
+  static const EVP_MD* const md = fetch_or_abort("SHA2-512");
+  return md;
+}
+
+}  // namespace ossl
 
 bool constant_time_equal(byte_view a, byte_view b) noexcept {
   // Lengths are not secret here: every caller compares fixed-size values
@@ -26,14 +57,15 @@ void wipe(std::span<std::uint8_t> data) noexcept {
 
 sha256_digest sha256(byte_view data) noexcept {
   sha256_digest out{};
-  SHA256(data.data(), data.size(), out.data());
+  EVP_Digest(data.data(), data.size(), out.data(), nullptr, ossl::sha256_md(),
+             nullptr);
   return out;
 }
 
 sha256_digest hmac_sha256(byte_view key, byte_view data) noexcept {
   sha256_digest out{};
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(),
+  HMAC(ossl::sha256_md(), key.data(), static_cast<int>(key.size()), data.data(),
        data.size(), out.data(), &length);
   return out;
 }

@@ -46,4 +46,13 @@ using ecdsa_sig = owner<ECDSA_SIG, ECDSA_SIG_free>;
 using param_bld = owner<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
 using params = owner<OSSL_PARAM, OSSL_PARAM_free>;
 
+// SHA-256, SHA-384 and SHA-512 fetched once from the default provider and
+// kept for the life of the process. A legacy handle such as EVP_sha256()
+// makes OpenSSL 3 look the algorithm up again on every use, which cost a
+// sign-in several microseconds. Never null once the process has started
+// (a missing default provider is an abort: nothing can be hashed then).
+const EVP_MD* sha256_md() noexcept;
+const EVP_MD* sha384_md() noexcept;
+const EVP_MD* sha512_md() noexcept;
+
 }  // namespace common::ossl

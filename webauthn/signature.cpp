@@ -61,8 +61,9 @@ result<void> digest_verify(EVP_PKEY* key, const EVP_MD* md,
   if (ready && rsa_padding != 0)
     ready = EVP_PKEY_CTX_set_rsa_padding(pctx, rsa_padding) == 1;
   if (ready && rsa_padding == RSA_PKCS1_PSS_PADDING) {
-    ready = EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1 &&
-            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, kPssSaltLength) == 1;
+    ready =
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, common::ossl::sha256_md()) == 1 &&
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, kPssSaltLength) == 1;
   }
   if (ready && EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
                                 message.data(), message.size()) == 1)
@@ -76,13 +77,13 @@ result<void> verify_ecdsa(cose_algorithm alg, EVP_PKEY* key,
                           common::byte_view signature) {
   if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
     return errc::cose_key_parameters_mismatch;
-  const EVP_MD* md = EVP_sha256();
+  const EVP_MD* md = common::ossl::sha256_md();
   std::size_t max_int = 33;
   if (alg == cose_algorithm::es384) {
-    md = EVP_sha384();
+    md = common::ossl::sha384_md();
     max_int = 49;
   } else if (alg == cose_algorithm::es512) {
-    md = EVP_sha512();
+    md = common::ossl::sha512_md();
     max_int = 67;
   }
   if (!strict_ecdsa_der(signature, max_int))
@@ -117,7 +118,8 @@ result<void> verify_rsa(cose_algorithm alg, EVP_PKEY* key,
     return errc::signature_malformed;
   const int padding =
       alg == cose_algorithm::ps256 ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
-  return digest_verify(key, EVP_sha256(), message, signature, padding);
+  return digest_verify(key, common::ossl::sha256_md(), message, signature,
+                       padding);
 }
 
 }  // namespace
