@@ -11,15 +11,16 @@ constexpr std::size_t kHandleSize = 32;
 
 }  // namespace
 
-api_result<std::string> begin_ceremony(storage::store& store,
-                                       const ceremony_begin& begin,
+api_result<new_ceremony> make_ceremony(const ceremony_begin& begin,
                                        const settings& config,
                                        common::time_point now) {
   auto handle = common::random_bytes(kHandleSize);
   if (!handle)
     return api_failure(api_error::internal);
   const auto digest = common::sha256(*handle);
-  storage::ceremony row;
+  new_ceremony made;
+  made.handle = common::base64url_encode(*handle);
+  storage::ceremony& row = made.row;
   row.handle_hash.assign(digest.begin(), digest.end());
   row.kind = begin.kind;
   row.user = begin.user;
@@ -30,9 +31,19 @@ api_result<std::string> begin_ceremony(storage::store& store,
       now + std::chrono::duration_cast<common::time_point::duration>(
                 config.ceremony_timeout);
   row.context = begin.context.dump();
-  if (auto stored = store.put_ceremony(row); !stored)
+  return made;
+}
+
+api_result<std::string> begin_ceremony(storage::store& store,
+                                       const ceremony_begin& begin,
+                                       const settings& config,
+                                       common::time_point now) {
+  auto made = make_ceremony(begin, config, now);
+  if (!made)
+    return made.error();
+  if (auto stored = store.put_ceremony(made->row); !stored)
     return api_failure(api_error::internal);
-  return common::base64url_encode(*handle);
+  return std::move(made->handle);
 }
 
 std::optional<std::string> ceremony_handle(

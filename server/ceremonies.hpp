@@ -32,8 +32,18 @@ struct ceremony_begin {
   nlohmann::json context = nlohmann::json::object();
 };
 
-// Stores the ceremony, expiring after the configured timeout, and gives
-// the handle to hand to the client.
+// A new ceremony's row, expiring after the configured timeout, and the
+// handle to hand to the client, for a caller that stores the row in a
+// transaction of its own (store::put_sign_in_ceremony).
+struct new_ceremony {
+  std::string handle;
+  storage::ceremony row;
+};
+api_result<new_ceremony> make_ceremony(const ceremony_begin& begin,
+                                       const settings& config,
+                                       common::time_point now);
+
+// make_ceremony, and the row stored; gives the handle.
 api_result<std::string> begin_ceremony(storage::store& store,
                                        const ceremony_begin& begin,
                                        const settings& config,

@@ -223,33 +223,27 @@ storage::credential credential_row(const webauthn::new_credential& c,
   return row;
 }
 
-api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
-                                           const sign_in_begin& b) {
+namespace {
+
+// The options and the ceremony row of a sign-in, from what the store read
+// of the user (not_found: no such user, or none asked for).
+api_result<std::pair<new_ceremony, json>> sign_in_ceremony(
+    services& s, const sign_in_begin& b,
+    const storage::result<storage::user_credentials>& found) {
   webauthn::request_options_input input;
   input.rp = &s.rp;
   input.timeout = s.config.ceremony_timeout;
   input.uv = b.uv;
-  std::optional<storage::user> user;
-  if (b.known_user) {
-    auto found = store.find_user_credentials(*b.known_user);
-    if (!found) {
-      return api_failure(found.error() == storage::errc::not_found
-                             ? api_error::not_signed_in
-                             : api_error::internal);
-    }
-    user = std::move(found->owner);
+  const storage::user* user = nullptr;
+  if (found) {
+    user = &found->owner;
     input.allow = descriptors_of(found->credentials);
-  } else if (b.username) {
-    auto found = store.find_user_credentials(*b.username);
-    if (found) {
-      user = std::move(found->owner);
-      input.allow = descriptors_of(found->credentials);
-    } else if (found.error() != storage::errc::not_found) {
-      return api_failure(api_error::internal);
-    }
-  }
-  if (user)
     input.user_handle = user->handle;
+  } else if (found.error() != storage::errc::not_found) {
+    return api_failure(api_error::internal);
+  } else if (b.known_user) {
+    return api_failure(api_error::not_signed_in);
+  }
   if (b.username && input.allow.empty()) {
     if (b.refuse_unknown) {
       return api_failure(api_error::member_invalid,
@@ -272,11 +266,49 @@ api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
     begin.context["user_handle"] = common::base64url_encode(user->handle);
   }
   begin.context["allow"] = ids_json(options->allowed_credentials);
-  auto handle = begin_ceremony(store, begin, s.config, s.clock.now());
-  if (!handle)
-    return handle.error();
+  auto made = make_ceremony(begin, s.config, s.clock.now());
+  if (!made)
+    return made.error();
+  return std::pair{std::move(*made), std::move(options->json)};
+}
+
+}  // namespace
+
+api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
+                                           const sign_in_begin& b) {
+  // The read of the user and the write of the ceremony share one
+  // transaction; a refusal decided from the read reaches the caller
+  // through `refusal`, since the store only carries its own errors.
+  std::optional<api_failure> refusal;
+  std::optional<std::pair<new_ceremony, json>> made;
+  const auto make = [&](const storage::result<storage::user_credentials>& found)
+      -> storage::result<storage::ceremony> {
+    auto built = sign_in_ceremony(s, b, found);
+    if (!built) {
+      refusal = built.error();
+      return storage::make_error_code(storage::errc::not_found);
+    }
+    made = std::move(*built);
+    return made->first.row;
+  };
+  storage::result<void> stored;
+  if (b.known_user) {
+    stored = store.put_sign_in_ceremony(*b.known_user, make);
+  } else if (b.username) {
+    stored = store.put_sign_in_ceremony(*b.username, make);
+  } else {
+    // Usernameless: nothing to read, only the ceremony to store.
+    auto row = make(storage::make_error_code(storage::errc::not_found));
+    stored =
+        row ? store.put_ceremony(*row) : storage::result<void>(row.error());
+  }
+  if (refusal)
+    return *refusal;
+  if (!stored || !made)
+    return api_failure(api_error::internal);
   count_ceremony(s, b.kind);
-  return ceremony_started{std::move(*handle), std::move(options->json)};
+  return ceremony_started{std::move(made->first.handle),
+                          std::move(made->second)};
 }
 
 namespace {

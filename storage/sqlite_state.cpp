@@ -124,6 +124,8 @@ audit_event read_audit(const query& q) {
   return e;
 }
 
+}  // namespace
+
 result<void> insert_ceremony(connection& c, const ceremony& cr) {
   const auto inserted = execute(
       c,
@@ -137,8 +139,6 @@ result<void> insert_ceremony(connection& c, const ceremony& cr) {
   }
   return {};
 }
-
-}  // namespace
 
 result<void> sqlite_store::put_ceremony(const ceremony& cr) {
   return write(durability::normal,

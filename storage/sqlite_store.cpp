@@ -405,6 +405,39 @@ result<user_credentials> sqlite_store::find_user_credentials(user_id id) {
       [&](connection& c) { return with_credentials(c, user_by_id(c, id)); });
 }
 
+namespace {
+
+// A ceremony made from what was read (or from the failed read), stored in
+// the same transaction. A failed read stays the maker's to judge; a maker
+// that fails rolls the transaction back.
+result<void> insert_made_ceremony(connection& c,
+                                  const result<user_credentials>& found,
+                                  const store::ceremony_maker& make) {
+  auto made = make(found);
+  if (!made) {
+    return made.error();
+  }
+  return insert_ceremony(c, *made);
+}
+
+}  // namespace
+
+result<void> sqlite_store::put_sign_in_ceremony(std::string_view username,
+                                                const ceremony_maker& make) {
+  return write(durability::normal, [&](connection& c) {
+    return insert_made_ceremony(
+        c, with_credentials(c, user_by_name(c, username)), make);
+  });
+}
+
+result<void> sqlite_store::put_sign_in_ceremony(user_id id,
+                                                const ceremony_maker& make) {
+  return write(durability::normal, [&](connection& c) {
+    return insert_made_ceremony(c, with_credentials(c, user_by_id(c, id)),
+                                make);
+  });
+}
+
 result<owned_credential> sqlite_store::find_owned_credential(byte_view id) {
   return read_together([&](connection& c) -> result<owned_credential> {
     auto key = credential_by_id(c, id);

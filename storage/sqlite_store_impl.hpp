@@ -123,6 +123,7 @@ class connection_pool {
 };
 
 // Statements that more than one operation runs inside its transaction.
+result<void> insert_ceremony(connection& c, const ceremony& cr);
 result<void> raise_counter(connection& c, byte_view id,
                            const sign_in_update& update);
 result<void> insert_session(connection& c, const session& s);
@@ -153,6 +154,10 @@ class sqlite_store final : public store {
       std::string_view username) override;
   result<user_credentials> find_user_credentials(user_id id) override;
   result<owned_credential> find_owned_credential(byte_view id) override;
+  result<void> put_sign_in_ceremony(std::string_view username,
+                                    const ceremony_maker& make) override;
+  result<void> put_sign_in_ceremony(user_id id,
+                                    const ceremony_maker& make) override;
   result<void> record_sign_in(byte_view id,
                               const sign_in_update& update) override;
   result<void> flag_possibly_cloned(byte_view id) override;

@@ -22,6 +22,7 @@
 #include "storage/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -203,6 +204,20 @@ class store {
       std::string_view username) = 0;
   virtual result<user_credentials> find_user_credentials(user_id id) = 0;
   virtual result<owned_credential> find_owned_credential(byte_view id) = 0;
+  // What the first half of a sign-in reads and writes, in one transaction
+  // instead of two: the user and their credentials, as
+  // find_user_credentials reads them, then the ceremony that `make` builds
+  // from what was read, stored as put_ceremony stores it. `make` is also
+  // called when the read failed (not_found for an unknown user), so that
+  // it can build a ceremony for a name that does not exist. Nothing is
+  // stored when `make` fails, and its error is returned. `make` runs
+  // inside the transaction: it must not call the store.
+  using ceremony_maker =
+      std::function<result<ceremony>(const result<user_credentials>&)>;
+  virtual result<void> put_sign_in_ceremony(std::string_view username,
+                                            const ceremony_maker& make) = 0;
+  virtual result<void> put_sign_in_ceremony(user_id id,
+                                            const ceremony_maker& make) = 0;
   // Raises the counter and records the use, only when the new counter is
   // greater than the stored one or both are 0; else counter_regressed and
   // nothing changes.

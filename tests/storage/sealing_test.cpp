@@ -189,6 +189,14 @@ class sealed_rows_store final : public storage::store {
       common::byte_view) override {
     return refused<storage::owned_credential>();
   }
+  storage::result<void> put_sign_in_ceremony(std::string_view,
+                                             const ceremony_maker&) override {
+    return refused<void>();
+  }
+  storage::result<void> put_sign_in_ceremony(storage::user_id,
+                                             const ceremony_maker&) override {
+    return refused<void>();
+  }
   storage::result<void> record_sign_in(
       common::byte_view, const storage::sign_in_update&) override {
     return refused<void>();

@@ -381,6 +381,55 @@ TEST_CASE("find_user_credentials and find_owned_credential read together") {
         errc::not_found);
 }
 
+TEST_CASE("put_sign_in_ceremony stores what its maker builds from the read") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto id = storage_test::sample_id(4);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+
+  std::vector<std::string> seen;
+  const auto maker = [&](std::uint8_t fill) {
+    return
+        [&seen, fill](const storage::result<storage::user_credentials>& found)
+            -> storage::result<storage::ceremony> {
+          if (!found) {
+            seen.push_back(std::string(common::error_name(found.error())));
+            return sample_ceremony(fill, std::nullopt);
+          }
+          seen.push_back(found->owner.username + ":" +
+                         std::to_string(found->credentials.size()));
+          return sample_ceremony(fill, found->owner.id);
+        };
+  };
+
+  REQUIRE(f.s.put_sign_in_ceremony("alice", maker(1)));
+  REQUIRE(f.s.put_sign_in_ceremony(alice.id, maker(2)));
+  // An unknown user reaches the maker as not_found, so that options for a
+  // made-up name are stored like any others.
+  REQUIRE(f.s.put_sign_in_ceremony("carol", maker(3)));
+  REQUIRE(f.s.put_sign_in_ceremony(storage::user_id{999}, maker(4)));
+  CHECK(seen == std::vector<std::string>{"alice:1", "alice:1", "not_found",
+                                         "not_found"});
+  CHECK(f.s.peek_ceremony(sample_ceremony(1, {}).handle_hash, kNow)->user ==
+        alice.id);
+  CHECK(f.s.peek_ceremony(sample_ceremony(2, {}).handle_hash, kNow)->user ==
+        alice.id);
+  CHECK_FALSE(
+      f.s.peek_ceremony(sample_ceremony(3, {}).handle_hash, kNow)->user);
+  CHECK(f.s.peek_ceremony(sample_ceremony(4, {}).handle_hash, kNow));
+
+  // A maker that refuses stores nothing, and its error comes back.
+  const auto refuse = [](const storage::result<storage::user_credentials>&)
+      -> storage::result<storage::ceremony> { return errc::busy; };
+  CHECK(f.s.put_sign_in_ceremony("alice", refuse).error() == errc::busy);
+  // A ceremony whose handle is taken fails in the insert, and is not
+  // stored twice.
+  CHECK_FALSE(f.s.put_sign_in_ceremony("alice", maker(1)));
+  REQUIRE(f.s.take_ceremony(sample_ceremony(1, {}).handle_hash, kNow));
+  CHECK(f.s.take_ceremony(sample_ceremony(1, {}).handle_hash, kNow).error() ==
+        errc::not_found);
+}
+
 TEST_CASE("users: listed in id order, a page at a time") {
   fixture f;
   for (const char* name : {"ann", "ben", "cat", "dan", "eve"})
