@@ -197,9 +197,10 @@ class store {
   virtual result<void> add_credential(const credential& c) = 0;
   virtual result<credential> find_credential(byte_view id) = 0;
   virtual result<std::vector<credential>> list_credentials(user_id user) = 0;
-  // find_user_by_name (or find_user) and list_credentials as one read,
-  // and find_credential with its owner: what the two halves of a sign-in
-  // read, each in one transaction instead of two.
+  // find_user_by_name (or find_user) and list_credentials as one read
+  // (put_sign_in_ceremony below makes the same read inside its write), and
+  // find_credential with its owner, which is what a sign-in result reads:
+  // each in one transaction instead of two.
   virtual result<user_credentials> find_user_credentials(
       std::string_view username) = 0;
   virtual result<user_credentials> find_user_credentials(user_id id) = 0;
