@@ -207,17 +207,17 @@ api_result<response> account_api::signin_result(const request& req,
   if (!post)
     return post.error();
   const auto current = s_.sessions.current(req, s_.clock.now());
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_in, current,
-                                ceremony_use::hold);
-  if (!ceremony)
-    return ceremony.error();
+  const auto parsed = webauthn::parse_authentication_response(
+      *post->credential, webauthn::credential_json_form::browser);
+  auto held = hold_sign_in(req, *post, ceremony_kind::sign_in, current, parsed);
+  if (!held)
+    return held.error();
   started_session started;
-  auto in = finish_sign_in(
-      s_, s_.store, *ceremony, *post->credential,
-      webauthn::credential_json_form::browser, ctx.remote_address,
-      session_writer(req, ctx, current, "sign_in", started));
+  auto in =
+      finish_sign_in(s_, s_.store, *held, parsed, ctx.remote_address,
+                     session_writer(req, ctx, current, "sign_in", started));
   if (!in) {
-    audit(ceremony->user, "sign_in", "refused", ctx,
+    audit(held->ceremony.user, "sign_in", "refused", ctx,
           {{"method", "passkey"}, {"reason", in.error().reason}});
     return in.error();
   }
@@ -253,15 +253,16 @@ api_result<response> account_api::reauth_result(const request& req,
   if (!session)
     return session.error();
   const std::optional<active_session> replaced = *session;
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::step_up, replaced,
-                                ceremony_use::hold);
-  if (!ceremony)
-    return ceremony.error();
+  const auto parsed = webauthn::parse_authentication_response(
+      *post->credential, webauthn::credential_json_form::browser);
+  auto held =
+      hold_sign_in(req, *post, ceremony_kind::step_up, replaced, parsed);
+  if (!held)
+    return held.error();
   started_session started;
-  auto in = finish_sign_in(
-      s_, s_.store, *ceremony, *post->credential,
-      webauthn::credential_json_form::browser, ctx.remote_address,
-      session_writer(req, ctx, replaced, "step_up", started));
+  auto in =
+      finish_sign_in(s_, s_.store, *held, parsed, ctx.remote_address,
+                     session_writer(req, ctx, replaced, "step_up", started));
   if (!in) {
     audit(session->row.user, "step_up", "refused", ctx,
           {{"reason", in.error().reason}});

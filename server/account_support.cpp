@@ -86,6 +86,28 @@ response account_base::answer_ceremony(const ceremony_started& started,
   return res;
 }
 
+namespace {
+
+// Step-up and a new key act for the session's user, so their ceremony
+// must be that user's. A sign-in may switch accounts: finish_sign_in ends
+// the session it replaces. A held ceremony refused here is spent.
+api_result<void> check_ceremony_user(
+    storage::store& store, const storage::ceremony& c,
+    const std::optional<active_session>& session, ceremony_use use,
+    common::time_point now) {
+  const bool for_session_user =
+      c.kind == storage::ceremony_kind::step_up ||
+      c.kind == storage::ceremony_kind::add_credential;
+  if (for_session_user && (!session || c.user != session->row.user)) {
+    if (use == ceremony_use::hold)
+      (void)store.take_ceremony(c.handle_hash, now);
+    return api_failure(api_error::ceremony_user_mismatch);
+  }
+  return {};
+}
+
+}  // namespace
+
 api_result<storage::ceremony> account_base::take_ceremony(
     const request& req, const ceremony_post& post, storage::ceremony_kind kind,
     const std::optional<active_session>& session, ceremony_use use) const {
@@ -95,17 +117,27 @@ api_result<storage::ceremony> account_base::take_ceremony(
                       kind, session_hash_of(session), now, use);
   if (!taken)
     return taken.error();
-  // Step-up and a new key act for the session's user, so their ceremony
-  // must be that user's. A sign-in may switch accounts: finish_sign_in
-  // ends the session it replaces.
-  const bool for_session_user = kind == storage::ceremony_kind::step_up ||
-                                kind == storage::ceremony_kind::add_credential;
-  if (for_session_user && (!session || taken->user != session->row.user)) {
-    if (use == ceremony_use::hold)
-      (void)s_.store.take_ceremony(taken->handle_hash, now);
-    return api_failure(api_error::ceremony_user_mismatch);
-  }
+  if (auto checked = check_ceremony_user(s_.store, *taken, session, use, now);
+      !checked)
+    return checked.error();
   return taken;
+}
+
+api_result<held_sign_in> account_base::hold_sign_in(
+    const request& req, const ceremony_post& post, storage::ceremony_kind kind,
+    const std::optional<active_session>& session,
+    const parsed_assertion& parsed) const {
+  const auto now = s_.clock.now();
+  auto held = server::hold_sign_in(
+      s_.store, ceremony_handle(req, post.handle, s_.config), kind,
+      session_hash_of(session), now, credential_id_of(parsed));
+  if (!held)
+    return held.error();
+  if (auto checked = check_ceremony_user(s_.store, held->ceremony, session,
+                                         ceremony_use::hold, now);
+      !checked)
+    return checked.error();
+  return held;
 }
 
 response account_base::answer(std::string_view name, bool state_changing,

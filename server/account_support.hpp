@@ -88,6 +88,12 @@ class account_base {
       const request& req, const ceremony_post& post,
       storage::ceremony_kind kind, const std::optional<active_session>& session,
       ceremony_use use) const;
+  // The same for a sign-in or step-up result, holding the ceremony and
+  // reading the credential `parsed` names with it (hold_sign_in).
+  api_result<held_sign_in> hold_sign_in(
+      const request& req, const ceremony_post& post,
+      storage::ceremony_kind kind, const std::optional<active_session>& session,
+      const parsed_assertion& parsed) const;
   // A session that may do everything (not_signed_in otherwise, and
   // second_factor_required for one that is half way).
   api_result<active_session> require_session(const request& req) const;

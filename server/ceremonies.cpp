@@ -54,18 +54,26 @@ std::optional<std::string> ceremony_handle(
   return read_cookie(req, cookie_name(kCookie, config));
 }
 
-api_result<storage::ceremony> finish_ceremony(
-    storage::store& store, const std::optional<std::string>& handle,
-    storage::ceremony_kind kind, const common::bytes& session_hash,
-    common::time_point now, ceremony_use use) {
+namespace {
+
+// The handle's hash, or why there is none to look up.
+api_result<common::bytes> handle_digest(
+    const std::optional<std::string>& handle) {
   if (!handle || handle->empty())
     return api_failure(api_error::ceremony_missing);
   const auto bytes = common::base64url_decode(*handle);
   if (!bytes || bytes->size() != kHandleSize)
     return api_failure(api_error::ceremony_unknown);
   const auto digest = common::sha256(*bytes);
-  auto found = use == ceremony_use::take ? store.take_ceremony(digest, now)
-                                         : store.peek_ceremony(digest, now);
+  return common::bytes(digest.begin(), digest.end());
+}
+
+// The checks of finish_ceremony on what the store found for `digest`.
+api_result<storage::ceremony> check_found(
+    storage::store& store, storage::result<storage::ceremony> found,
+    const common::bytes& digest, storage::ceremony_kind kind,
+    const common::bytes& session_hash, common::time_point now,
+    ceremony_use use) {
   const auto refuse = [&](api_error why) {
     if (use == ceremony_use::hold)
       (void)store.take_ceremony(digest, now);
@@ -82,6 +90,38 @@ api_result<storage::ceremony> finish_ceremony(
   if (!common::constant_time_equal(found->session_hash, session_hash))
     return refuse(api_error::ceremony_session_mismatch);
   return std::move(*found);
+}
+
+}  // namespace
+
+api_result<storage::ceremony> finish_ceremony(
+    storage::store& store, const std::optional<std::string>& handle,
+    storage::ceremony_kind kind, const common::bytes& session_hash,
+    common::time_point now, ceremony_use use) {
+  const auto digest = handle_digest(handle);
+  if (!digest)
+    return digest.error();
+  auto found = use == ceremony_use::take ? store.take_ceremony(*digest, now)
+                                         : store.peek_ceremony(*digest, now);
+  return check_found(store, std::move(found), *digest, kind, session_hash, now,
+                     use);
+}
+
+api_result<held_sign_in> hold_sign_in(storage::store& store,
+                                      const std::optional<std::string>& handle,
+                                      storage::ceremony_kind kind,
+                                      const common::bytes& session_hash,
+                                      common::time_point now,
+                                      common::byte_view credential_id) {
+  const auto digest = handle_digest(handle);
+  if (!digest)
+    return digest.error();
+  auto reads = store.find_sign_in(*digest, now, credential_id);
+  auto held = check_found(store, std::move(reads.held), *digest, kind,
+                          session_hash, now, ceremony_use::hold);
+  if (!held)
+    return held.error();
+  return held_sign_in{std::move(*held), std::move(reads.owned)};
 }
 
 api_result<std::string> issue_one_time_token(storage::store& store,

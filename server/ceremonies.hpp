@@ -70,6 +70,21 @@ api_result<storage::ceremony> finish_ceremony(
     storage::ceremony_kind kind, const common::bytes& session_hash,
     common::time_point now, ceremony_use use);
 
+// finish_ceremony with ceremony_use::hold for a sign-in result, whose
+// credential is read in the same transaction as the ceremony: `owned` is
+// the credential whose id the result names, with its owner (not_found
+// when `credential_id` is empty or unknown).
+struct held_sign_in {
+  storage::ceremony ceremony;
+  storage::result<storage::owned_credential> owned;
+};
+api_result<held_sign_in> hold_sign_in(storage::store& store,
+                                      const std::optional<std::string>& handle,
+                                      storage::ceremony_kind kind,
+                                      const common::bytes& session_hash,
+                                      common::time_point now,
+                                      common::byte_view credential_id);
+
 // The ceremony's context member, parsed back.
 nlohmann::json ceremony_context(const storage::ceremony& c);
 

@@ -283,13 +283,16 @@ api_result<response> conformance_api::assertion_result(const request& req,
   auto body = body_object(req);
   if (!body)
     return body.error();
-  auto ceremony =
-      take(req, ceremony_kind::conformance_authentication, ceremony_use::hold);
-  if (!ceremony)
-    return ceremony.error();
-  auto in = finish_sign_in(s_, store_, *ceremony, *body,
-                           webauthn::credential_json_form::conformance,
-                           ctx.remote_address, nullptr);
+  const auto parsed = webauthn::parse_authentication_response(
+      *body, webauthn::credential_json_form::conformance);
+  auto held =
+      hold_sign_in(store_, read_cookie(req, cookie_name(kCookie, s_.config)),
+                   ceremony_kind::conformance_authentication, {},
+                   s_.clock.now(), credential_id_of(parsed));
+  if (!held)
+    return held.error();
+  auto in =
+      finish_sign_in(s_, store_, *held, parsed, ctx.remote_address, nullptr);
   if (!in)
     return in.error();
   return ok_answer(json::object(), req.version());

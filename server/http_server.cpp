@@ -318,15 +318,16 @@ class stream_connection final : public connection {
   }
 
   void handle(request req) {
+    // Without a trusted proxy or a forwarded header the client is the
+    // peer, whose address remote_ already holds in canonical form.
     const auto forwarded = req.find("X-Forwarded-For");
-    request_context ctx{
-        request_id_,
-        client_address(remote_,
-                       forwarded == req.end()
-                           ? std::string_view()
-                           : std::string_view(forwarded->value()),
-                       config().trusted_networks),
-        {}};
+    const bool direct =
+        forwarded == req.end() || config().trusted_networks.empty();
+    request_context ctx{request_id_,
+                        direct ? remote_
+                               : client_address(remote_, forwarded->value(),
+                                                config().trusted_networks),
+                        {}};
     if (const auto agent = req.find(http::field::user_agent);
         agent != req.end())
       ctx.user_agent = std::string(agent->value().substr(0, 256));
@@ -399,6 +400,13 @@ class stream_connection final : public connection {
   }
 
   void log_request() {
+    // The line's fields cost more to build than most of a request's
+    // handling; build them only when the line is written.
+    if (!log().enabled(common::log_level::info)) {
+      method_.clear();
+      target_.clear();
+      return;
+    }
     const auto elapsed =
         std::chrono::duration<double, std::milli>(clock_type::now() - started_);
     log().info("request",

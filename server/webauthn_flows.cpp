@@ -314,15 +314,14 @@ api_result<ceremony_started> begin_sign_in(services& s, storage::store& store,
 namespace {
 
 api_result<signed_in> verify_sign_in(services& s, storage::store& store,
-                                     const storage::ceremony& ceremony,
-                                     const json& credential,
-                                     webauthn::credential_json_form form,
+                                     const held_sign_in& held,
+                                     const parsed_assertion& parsed,
                                      std::string_view address,
                                      const sign_in_writer& writes) {
-  const auto parsed = webauthn::parse_authentication_response(credential, form);
+  const storage::ceremony& ceremony = held.ceremony;
   if (!parsed)
     return refused(api_error::credential_malformed, parsed.error());
-  auto owned = store.find_owned_credential(parsed->id);
+  auto owned = held.owned;
   if (!owned) {
     return sign_in_failure(owned.error() == storage::errc::not_found
                                ? "unknown_credential"
@@ -413,18 +412,20 @@ api_result<signed_in> verify_sign_in(services& s, storage::store& store,
 }  // namespace
 
 api_result<signed_in> finish_sign_in(services& s, storage::store& store,
-                                     const storage::ceremony& ceremony,
-                                     const json& credential,
-                                     webauthn::credential_json_form form,
+                                     const held_sign_in& held,
+                                     const parsed_assertion& parsed,
                                      std::string_view address,
                                      const sign_in_writer& writes) {
-  auto in =
-      verify_sign_in(s, store, ceremony, credential, form, address, writes);
+  auto in = verify_sign_in(s, store, held, parsed, address, writes);
   // A refused result spends its ceremony as surely as an accepted one,
   // whose commit took it: no second try at the same challenge.
   if (!in)
-    (void)store.take_ceremony(ceremony.handle_hash, s.clock.now());
+    (void)store.take_ceremony(held.ceremony.handle_hash, s.clock.now());
   return in;
+}
+
+common::byte_view credential_id_of(const parsed_assertion& parsed) {
+  return parsed ? common::byte_view(parsed->id) : common::byte_view();
 }
 
 }  // namespace server

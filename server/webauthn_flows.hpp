@@ -92,8 +92,16 @@ struct sign_in_writes {
 };
 using sign_in_writer = std::function<sign_in_writes(const signed_in&)>;
 
-// Verifies an assertion for `ceremony` (held by finish_ceremony, so with
-// its handle_hash), then takes the ceremony and records the sign-in with
+// A sign-in result's credential, parsed before its ceremony is looked up,
+// so that one read finds the ceremony and the credential (hold_sign_in):
+// a parse error is reported only after the ceremony's own checks.
+using parsed_assertion = webauthn::result<webauthn::authentication_response>;
+// The id to read with the ceremony: empty when the credential did not
+// parse.
+common::byte_view credential_id_of(const parsed_assertion& parsed);
+
+// Verifies an assertion for the ceremony and credential that hold_sign_in
+// read, then takes the ceremony and records the sign-in with
 // what `writes` adds, in one transaction; a refusal takes the ceremony
 // alone. Every failure is sign_in_failed, with the precise reason in
 // `reason`, except a malformed credential (credential_malformed) and a
@@ -101,9 +109,8 @@ using sign_in_writer = std::function<sign_in_writes(const signed_in&)>;
 // with why). A counter that did not increase flags the credential as
 // possibly cloned and ends its owner's sessions before refusing.
 api_result<signed_in> finish_sign_in(services& s, storage::store& store,
-                                     const storage::ceremony& ceremony,
-                                     const nlohmann::json& credential,
-                                     webauthn::credential_json_form form,
+                                     const held_sign_in& held,
+                                     const parsed_assertion& parsed,
                                      std::string_view address,
                                      const sign_in_writer& writes);
 

@@ -168,6 +168,9 @@ constexpr std::string_view kCeremonyColumns =
     "kind, user_id, session_hash, challenge, user_verification, expires_at, "
     "context";
 
+const std::string kPeekCeremony = "SELECT " + std::string(kCeremonyColumns) +
+                                  " FROM ceremonies WHERE handle_hash = ?";
+
 // Reads a row into `out`; false when its kind is not one this binary
 // knows, which must not finish as some other kind.
 bool read_ceremony(const query& q, ceremony& out) {
@@ -230,13 +233,28 @@ result<ceremony> sqlite_store::take_ceremony(byte_view handle_hash,
 
 result<ceremony> sqlite_store::peek_ceremony(byte_view handle_hash,
                                              time_point now) {
-  static const std::string sql = "SELECT " + std::string(kCeremonyColumns) +
-                                 " FROM ceremonies WHERE handle_hash = ?";
   bool known_kind = true;
   auto found = read([&](connection& c) {
-    return select_ceremony(c, sql, handle_hash, known_kind);
+    return select_ceremony(c, kPeekCeremony, handle_hash, known_kind);
   });
   return checked_ceremony(std::move(found), known_kind, handle_hash, now);
+}
+
+store::sign_in_reads sqlite_store::find_sign_in(byte_view handle_hash,
+                                                time_point now,
+                                                byte_view credential_id) {
+  bool known_kind = true;
+  result<owned_credential> owned = make_error_code(errc::not_found);
+  // The transaction's own outcome is the ceremony's; the credential's
+  // travels beside it, so that either can fail without the other.
+  auto found = read_together([&](connection& c) {
+    if (!credential_id.empty()) {
+      owned = owned_credential_of(c, credential_id);
+    }
+    return select_ceremony(c, kPeekCeremony, handle_hash, known_kind);
+  });
+  return {checked_ceremony(std::move(found), known_kind, handle_hash, now),
+          std::move(owned)};
 }
 
 result<void> insert_session(connection& c, const session& s) {

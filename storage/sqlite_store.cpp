@@ -438,18 +438,21 @@ result<void> sqlite_store::put_sign_in_ceremony(user_id id,
   });
 }
 
+result<owned_credential> owned_credential_of(connection& c, byte_view id) {
+  auto key = credential_by_id(c, id);
+  if (!key) {
+    return key.error();
+  }
+  auto owner = user_by_id(c, key->user);
+  if (!owner) {
+    return owner.error();
+  }
+  return owned_credential{std::move(*key), std::move(*owner)};
+}
+
 result<owned_credential> sqlite_store::find_owned_credential(byte_view id) {
-  return read_together([&](connection& c) -> result<owned_credential> {
-    auto key = credential_by_id(c, id);
-    if (!key) {
-      return key.error();
-    }
-    auto owner = user_by_id(c, key->user);
-    if (!owner) {
-      return owner.error();
-    }
-    return owned_credential{std::move(*key), std::move(*owner)};
-  });
+  return read_together(
+      [&](connection& c) { return owned_credential_of(c, id); });
 }
 
 result<std::vector<credential>> sqlite_store::list_all_credentials(

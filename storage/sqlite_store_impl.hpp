@@ -128,6 +128,7 @@ result<void> raise_counter(connection& c, byte_view id,
                            const sign_in_update& update);
 result<void> insert_session(connection& c, const session& s);
 result<std::int64_t> insert_audit(connection& c, const audit_event& e);
+result<owned_credential> owned_credential_of(connection& c, byte_view id);
 
 class sqlite_store final : public store {
  public:
@@ -175,6 +176,8 @@ class sqlite_store final : public store {
   result<void> put_sole_ceremony(const ceremony& c) override;
   result<ceremony> peek_ceremony(byte_view handle_hash,
                                  time_point now) override;
+  sign_in_reads find_sign_in(byte_view handle_hash, time_point now,
+                             byte_view credential_id) override;
 
   result<void> put_session(const session& s) override;
   result<session> find_session(byte_view token_hash, time_point now) override;

@@ -251,6 +251,17 @@ class store {
   // (sign_in_commit::ceremony) or with take_ceremony when it refuses.
   virtual result<ceremony> peek_ceremony(byte_view handle_hash,
                                          time_point now) = 0;
+  // What a sign-in result reads, in one transaction instead of two: the
+  // ceremony it answers, as peek_ceremony reads it, and the credential it
+  // was signed with and that credential's owner, as find_owned_credential
+  // reads them. An empty `credential_id` reads the ceremony alone and
+  // gives not_found for the credential.
+  struct sign_in_reads {
+    result<ceremony> held;
+    result<owned_credential> owned;
+  };
+  virtual sign_in_reads find_sign_in(byte_view handle_hash, time_point now,
+                                     byte_view credential_id) = 0;
 
   // Sessions.
   virtual result<void> put_session(const session& s) = 0;

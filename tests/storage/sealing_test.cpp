@@ -265,6 +265,10 @@ class sealed_rows_store final : public storage::store {
   storage::result<void> put_sole_ceremony(const storage::ceremony&) override {
     return refused<void>();
   }
+  sign_in_reads find_sign_in(common::byte_view, common::time_point,
+                             common::byte_view) override {
+    return {refused<storage::ceremony>(), refused<storage::owned_credential>()};
+  }
   storage::result<storage::ceremony> peek_ceremony(common::byte_view,
                                                    time_point) override {
     return refused<storage::ceremony>();

@@ -430,6 +430,40 @@ TEST_CASE("put_sign_in_ceremony stores what its maker builds from the read") {
         errc::not_found);
 }
 
+TEST_CASE("find_sign_in reads the ceremony and the credential together") {
+  fixture f;
+  const auto alice = f.add_user("alice");
+  const auto id = storage_test::sample_id(6);
+  REQUIRE(f.s.add_credential(storage_test::sample_credential(alice.id, id)));
+  const auto c = sample_ceremony(1, alice.id);
+  REQUIRE(f.s.put_ceremony(c));
+
+  const auto both = f.s.find_sign_in(c.handle_hash, kNow, id);
+  REQUIRE(both.held);
+  CHECK(both.held->challenge == c.challenge);
+  CHECK(both.held->handle_hash == c.handle_hash);
+  REQUIRE(both.owned);
+  CHECK(both.owned->key.id == id);
+  CHECK(both.owned->owner.id == alice.id);
+  // Reading does not take: the ceremony is still there.
+  CHECK(f.s.peek_ceremony(c.handle_hash, kNow));
+
+  // Each half fails on its own.
+  const auto no_id = f.s.find_sign_in(c.handle_hash, kNow, {});
+  CHECK(no_id.held);
+  CHECK(no_id.owned.error() == errc::not_found);
+  const auto unknown_key =
+      f.s.find_sign_in(c.handle_hash, kNow, storage_test::sample_id(7));
+  CHECK(unknown_key.held);
+  CHECK(unknown_key.owned.error() == errc::not_found);
+  const auto unknown_ceremony =
+      f.s.find_sign_in(sample_ceremony(2, {}).handle_hash, kNow, id);
+  CHECK(unknown_ceremony.held.error() == errc::not_found);
+  CHECK(unknown_ceremony.owned);
+  CHECK(f.s.find_sign_in(c.handle_hash, c.expires_at, id).held.error() ==
+        errc::expired);
+}
+
 TEST_CASE("users: listed in id order, a page at a time") {
   fixture f;
   for (const char* name : {"ann", "ben", "cat", "dan", "eve"})
