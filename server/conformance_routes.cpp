@@ -283,8 +283,11 @@ api_result<response> conformance_api::assertion_result(const request& req,
   auto body = body_object(req);
   if (!body)
     return body.error();
+  // The body is the credential: read from its text, which also refuses a
+  // member named twice (the parsed object would have kept one of them).
   const auto parsed = webauthn::parse_authentication_response(
-      *body, webauthn::credential_json_form::conformance);
+      std::string_view(req.body()),
+      webauthn::credential_json_form::conformance);
   auto held =
       hold_sign_in(store_, read_cookie(req, cookie_name(kCookie, s_.config)),
                    ceremony_kind::conformance_authentication, {},

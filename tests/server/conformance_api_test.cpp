@@ -155,6 +155,32 @@ TEST_CASE("conformance refusals answer 400 with status failed") {
   CHECK(json_of(res)["status"] == "failed");
 }
 
+TEST_CASE("a conformance assertion with a member named twice is refused") {
+  server_process server({"--conformance-api"});
+  api_client client(server.port(), kOrigin);
+  auto key = register_name(client, "tester-3");
+  const auto options =
+      json_of(client.post("/assertion/options", {{"username", "tester-3"}}));
+  test_support::assertion_options a;
+  a.origin = kOrigin;
+  a.challenge =
+      *common::base64url_decode(options["challenge"].get<std::string>());
+  auto assertion = test_support::make_assertion(key, a).to_json();
+  // A second "type" after the good one: the text names the member twice,
+  // which a parsed object would have hidden.
+  std::string text = assertion.dump();
+  text.insert(text.size() - 1, R"(,"type":"public-key")");
+  auto res = client.send(verb::post, "/assertion/result", text,
+                         {{"Content-Type", "application/json"}});
+  CHECK(res.result_int() == 400);
+  CHECK(json_of(res)["status"] == "failed");
+  CHECK(json_of(res)["errorMessage"].get<std::string>().find(
+            "(json_malformed)") != std::string::npos);
+  // The same assertion once: the ceremony was spent by the refusal.
+  res = client.post("/assertion/result", assertion);
+  CHECK(res.result_int() == 400);
+}
+
 TEST_CASE("conformance users and accounts cannot reach each other") {
   server_process server({"--conformance-api"});
   api_client client(server.port(), kOrigin);
