@@ -90,8 +90,7 @@ api_result<response> account_api::signup_result(const request& req,
   if (!post)
     return post.error();
   const auto current = s_.sessions.current(req, s_.clock.now());
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_up, current,
-                                ceremony_use::take);
+  auto ceremony = take_ceremony(req, *post, ceremony_kind::sign_up, current);
   if (!ceremony)
     return ceremony.error();
   auto verified =
@@ -371,8 +370,8 @@ api_result<response> account_api::add_key_result(const request& req,
   if (!session)
     return session.error();
   const std::optional<active_session> current = *session;
-  auto ceremony = take_ceremony(req, *post, ceremony_kind::add_credential,
-                                current, ceremony_use::take);
+  auto ceremony =
+      take_ceremony(req, *post, ceremony_kind::add_credential, current);
   if (!ceremony)
     return ceremony.error();
   auto verified =

@@ -90,16 +90,16 @@ namespace {
 
 // Step-up and a new key act for the session's user, so their ceremony
 // must be that user's. A sign-in may switch accounts: finish_sign_in ends
-// the session it replaces. A held ceremony refused here is spent.
+// the session it replaces. A `held` ceremony refused here is taken.
 api_result<void> check_ceremony_user(
     storage::store& store, const storage::ceremony& c,
-    const std::optional<active_session>& session, ceremony_use use,
+    const std::optional<active_session>& session, bool held,
     common::time_point now) {
   const bool for_session_user =
       c.kind == storage::ceremony_kind::step_up ||
       c.kind == storage::ceremony_kind::add_credential;
   if (for_session_user && (!session || c.user != session->row.user)) {
-    if (use == ceremony_use::hold)
+    if (held)
       (void)store.take_ceremony(c.handle_hash, now);
     return api_failure(api_error::ceremony_user_mismatch);
   }
@@ -110,14 +110,14 @@ api_result<void> check_ceremony_user(
 
 api_result<storage::ceremony> account_base::take_ceremony(
     const request& req, const ceremony_post& post, storage::ceremony_kind kind,
-    const std::optional<active_session>& session, ceremony_use use) const {
+    const std::optional<active_session>& session) const {
   const auto now = s_.clock.now();
   auto taken =
       finish_ceremony(s_.store, ceremony_handle(req, post.handle, s_.config),
-                      kind, session_hash_of(session), now, use);
+                      kind, session_hash_of(session), now);
   if (!taken)
     return taken.error();
-  if (auto checked = check_ceremony_user(s_.store, *taken, session, use, now);
+  if (auto checked = check_ceremony_user(s_.store, *taken, session, false, now);
       !checked)
     return checked.error();
   return taken;
@@ -133,8 +133,8 @@ api_result<held_sign_in> account_base::hold_sign_in(
       session_hash_of(session), now, credential_id_of(parsed));
   if (!held)
     return held.error();
-  if (auto checked = check_ceremony_user(s_.store, held->ceremony, session,
-                                         ceremony_use::hold, now);
+  if (auto checked =
+          check_ceremony_user(s_.store, held->ceremony, session, true, now);
       !checked)
     return checked.error();
   return held;

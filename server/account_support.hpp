@@ -81,13 +81,13 @@ class account_base {
   // Level 3 JSON options.
   response answer_ceremony(const ceremony_started& started,
                            const request& req) const;
-  // Takes (or holds, see finish_ceremony) the posted ceremony of `kind`,
-  // begun in `session`. A step-up or add-credential ceremony must also be
+  // Takes the posted ceremony of `kind`, begun in `session`
+  // (finish_ceremony). A step-up or add-credential ceremony must also be
   // for the session's user.
   api_result<storage::ceremony> take_ceremony(
       const request& req, const ceremony_post& post,
-      storage::ceremony_kind kind, const std::optional<active_session>& session,
-      ceremony_use use) const;
+      storage::ceremony_kind kind,
+      const std::optional<active_session>& session) const;
   // The same for a sign-in or step-up result, holding the ceremony and
   // reading the credential `parsed` names with it (hold_sign_in).
   api_result<held_sign_in> hold_sign_in(

@@ -68,14 +68,14 @@ api_result<common::bytes> handle_digest(
   return common::bytes(digest.begin(), digest.end());
 }
 
-// The checks of finish_ceremony on what the store found for `digest`.
+// The checks of finish_ceremony on what the store found for `digest`; a
+// `held` ceremony is taken when refused.
 api_result<storage::ceremony> check_found(
     storage::store& store, storage::result<storage::ceremony> found,
     const common::bytes& digest, storage::ceremony_kind kind,
-    const common::bytes& session_hash, common::time_point now,
-    ceremony_use use) {
+    const common::bytes& session_hash, common::time_point now, bool held) {
   const auto refuse = [&](api_error why) {
-    if (use == ceremony_use::hold)
+    if (held)
       (void)store.take_ceremony(digest, now);
     return api_failure(why);
   };
@@ -97,14 +97,12 @@ api_result<storage::ceremony> check_found(
 api_result<storage::ceremony> finish_ceremony(
     storage::store& store, const std::optional<std::string>& handle,
     storage::ceremony_kind kind, const common::bytes& session_hash,
-    common::time_point now, ceremony_use use) {
+    common::time_point now) {
   const auto digest = handle_digest(handle);
   if (!digest)
     return digest.error();
-  auto found = use == ceremony_use::take ? store.take_ceremony(*digest, now)
-                                         : store.peek_ceremony(*digest, now);
-  return check_found(store, std::move(found), *digest, kind, session_hash, now,
-                     use);
+  return check_found(store, store.take_ceremony(*digest, now), *digest, kind,
+                     session_hash, now, false);
 }
 
 api_result<held_sign_in> hold_sign_in(storage::store& store,
@@ -118,7 +116,7 @@ api_result<held_sign_in> hold_sign_in(storage::store& store,
     return digest.error();
   auto reads = store.find_sign_in(*digest, now, credential_id);
   auto held = check_found(store, std::move(reads.held), *digest, kind,
-                          session_hash, now, ceremony_use::hold);
+                          session_hash, now, true);
   if (!held)
     return held.error();
   return held_sign_in{std::move(*held), std::move(reads.owned)};
@@ -151,7 +149,7 @@ api_result<storage::user_id> redeem_one_time_token(storage::store& store,
                                                    const std::string& token,
                                                    storage::ceremony_kind kind,
                                                    common::time_point now) {
-  auto taken = finish_ceremony(store, token, kind, {}, now, ceremony_use::take);
+  auto taken = finish_ceremony(store, token, kind, {}, now);
   if (!taken)
     return taken.error();
   if (!taken->user)

@@ -54,26 +54,23 @@ std::optional<std::string> ceremony_handle(
     const request& req, const std::optional<std::string>& in_body,
     const settings& config);
 
-// What finish_ceremony does with a ceremony it accepts: takes it at once,
-// or holds it for the caller, who must take it in the transaction of what
-// it decides (finish_sign_in does: one write per sign-in result instead of
-// two) or with store::take_ceremony when it refuses.
-enum class ceremony_use { take, hold };
-
-// Finds the ceremony and checks that it was begun for `kind` in the
+// Takes the ceremony and checks that it was begun for `kind` in the
 // session whose hash is `session_hash` (empty: none). Fails with
 // ceremony_missing, ceremony_unknown, ceremony_expired,
-// ceremony_purpose_mismatch or ceremony_session_mismatch, and the ceremony
-// is spent whenever it fails, even when held. The caller checks the user.
+// ceremony_purpose_mismatch or ceremony_session_mismatch; the ceremony is
+// spent either way. The caller checks the user.
 api_result<storage::ceremony> finish_ceremony(
     storage::store& store, const std::optional<std::string>& handle,
     storage::ceremony_kind kind, const common::bytes& session_hash,
-    common::time_point now, ceremony_use use);
+    common::time_point now);
 
-// finish_ceremony with ceremony_use::hold for a sign-in result, whose
-// credential is read in the same transaction as the ceremony: `owned` is
-// the credential whose id the result names, with its owner (not_found
-// when `credential_id` is empty or unknown).
+// The same checks for a sign-in result, which does not take its ceremony
+// yet but holds it: finish_sign_in takes it in the transaction of what it
+// decides (one write per result instead of two), or alone when it
+// refuses; a ceremony refused here is taken at once. The credential is
+// read in the same transaction as the ceremony: `owned` is the credential
+// whose id the result names, with its owner (not_found when
+// `credential_id` is empty or unknown).
 struct held_sign_in {
   storage::ceremony ceremony;
   storage::result<storage::owned_credential> owned;

@@ -92,8 +92,7 @@ class conformance_api : public std::enable_shared_from_this<conformance_api> {
   api_result<response> assertion_result(const request&, request_context&);
 
   api_result<void> limit(const request_context& ctx);
-  api_result<storage::ceremony> take(const request& req, ceremony_kind kind,
-                                     ceremony_use use);
+  std::optional<std::string> handle_of(const request& req) const;
   response with_cookie(response res, const std::string& handle) const;
 
   services& s_;
@@ -122,12 +121,10 @@ response conformance_api::with_cookie(response res,
   return res;
 }
 
-api_result<storage::ceremony> conformance_api::take(const request& req,
-                                                    ceremony_kind kind,
-                                                    ceremony_use use) {
-  return finish_ceremony(store_,
-                         read_cookie(req, cookie_name(kCookie, s_.config)),
-                         kind, {}, s_.clock.now(), use);
+// The ceremony's handle, from the cookie the options set.
+std::optional<std::string> conformance_api::handle_of(
+    const request& req) const {
+  return read_cookie(req, cookie_name(kCookie, s_.config));
 }
 
 api_result<response> conformance_api::attestation_options(
@@ -210,8 +207,9 @@ api_result<response> conformance_api::attestation_result(const request& req,
   auto body = body_object(req);
   if (!body)
     return body.error();
-  auto ceremony =
-      take(req, ceremony_kind::conformance_registration, ceremony_use::take);
+  auto ceremony = finish_ceremony(store_, handle_of(req),
+                                  ceremony_kind::conformance_registration, {},
+                                  s_.clock.now());
   if (!ceremony)
     return ceremony.error();
   auto verified =
@@ -288,10 +286,9 @@ api_result<response> conformance_api::assertion_result(const request& req,
   const auto parsed = webauthn::parse_authentication_response(
       std::string_view(req.body()),
       webauthn::credential_json_form::conformance);
-  auto held =
-      hold_sign_in(store_, read_cookie(req, cookie_name(kCookie, s_.config)),
-                   ceremony_kind::conformance_authentication, {},
-                   s_.clock.now(), credential_id_of(parsed));
+  auto held = hold_sign_in(store_, handle_of(req),
+                           ceremony_kind::conformance_authentication, {},
+                           s_.clock.now(), credential_id_of(parsed));
   if (!held)
     return held.error();
   auto in =

@@ -402,21 +402,18 @@ class stream_connection final : public connection {
   void log_request() {
     // The line's fields cost more to build than most of a request's
     // handling; build them only when the line is written.
-    if (!log().enabled(common::log_level::info)) {
-      method_.clear();
-      target_.clear();
-      return;
+    if (log().enabled(common::log_level::info)) {
+      const auto elapsed = std::chrono::duration<double, std::milli>(
+          clock_type::now() - started_);
+      log().info("request",
+                 {{"id", request_id_},
+                  {"remote", remote_},
+                  {"method", method_.empty() ? std::string("-") : method_},
+                  {"path", target_.empty() ? std::string("-") : target_},
+                  {"status", res_->result_int()},
+                  {"bytes", static_cast<std::uint64_t>(res_->body().size())},
+                  {"duration_ms", elapsed.count()}});
     }
-    const auto elapsed =
-        std::chrono::duration<double, std::milli>(clock_type::now() - started_);
-    log().info("request",
-               {{"id", request_id_},
-                {"remote", remote_},
-                {"method", method_.empty() ? std::string("-") : method_},
-                {"path", target_.empty() ? std::string("-") : target_},
-                {"status", res_->result_int()},
-                {"bytes", static_cast<std::uint64_t>(res_->body().size())},
-                {"duration_ms", elapsed.count()}});
     method_.clear();
     target_.clear();
   }

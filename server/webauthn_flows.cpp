@@ -321,14 +321,14 @@ api_result<signed_in> verify_sign_in(services& s, storage::store& store,
   const storage::ceremony& ceremony = held.ceremony;
   if (!parsed)
     return refused(api_error::credential_malformed, parsed.error());
-  auto owned = held.owned;
+  const auto& owned = held.owned;
   if (!owned) {
     return sign_in_failure(owned.error() == storage::errc::not_found
                                ? "unknown_credential"
                                : "store_failed");
   }
-  auto& stored = owned->key;
-  auto& user = owned->owner;
+  const auto& stored = owned->key;
+  const auto& user = owned->owner;
   if (user.disabled)
     return sign_in_failure("user_disabled");
   if (ceremony.user && *ceremony.user != user.id)
@@ -380,7 +380,7 @@ api_result<signed_in> verify_sign_in(services& s, storage::store& store,
     failure.reason = "credential_suspended";
     return failure;
   }
-  signed_in in{std::move(user), stored, *result};
+  signed_in in{user, stored, *result};
   in.credential.sign_count = result->sign_count;
   in.credential.backup_state = result->backup_state;
   in.credential.last_used_at = now;
